@@ -1,0 +1,120 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { parseDuration } from '../lib/duration.js';
+
+const duration = (min: number, max: number) =>
+  z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined || ms < min || ms > max) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration from ${min} ms to ${max} ms, such as "500ms", "10s", "24h"` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const toggle = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1');
+
+/** Every configuration key: its flag, its environment variable, its schema, default and meaning. */
+export const CONFIG_KEYS = {
+  port: { env: 'CHARTCAST_PORT', schema: integer(0, 65535), default: '8080', help: 'HTTP port (PORT also works)' },
+  host: { env: 'CHARTCAST_HOST', schema: z.string().min(1), default: '0.0.0.0', help: 'address to listen on' },
+  charts: { env: 'CHARTCAST_CHARTS_DIR', schema: z.string().min(1), default: 'charts', help: 'folder of chart files' },
+  fonts: { env: 'CHARTCAST_FONTS_DIR', schema: z.string().optional(), default: undefined, help: 'folder of fonts (default: bundled fonts/)' },
+  retention: { env: 'CHARTCAST_RETENTION', schema: duration(1000, 366 * 86_400_000), default: '24h', help: 'how long points are kept' },
+  'max-series': { env: 'CHARTCAST_MAX_SERIES', schema: integer(1, 1_000_000), default: '1000', help: 'most distinct series stored' },
+  'max-points': { env: 'CHARTCAST_MAX_POINTS', schema: integer(10, 10_000_000), default: '10000', help: 'most points kept per series' },
+  'max-body': { env: 'CHARTCAST_MAX_BODY_BYTES', schema: integer(64, 256 * 1024 * 1024), default: '1048576', help: 'largest accepted request body (bytes, after decompression)' },
+  'max-future': { env: 'CHARTCAST_MAX_FUTURE', schema: duration(0, 366 * 86_400_000), default: '10m', help: 'how far in the future a point may be' },
+  'max-variants': { env: 'CHARTCAST_MAX_VARIANTS', schema: integer(1, 10_000), default: '32', help: 'most distinct live streams (chart × size × fps × quality)' },
+  keepalive: { env: 'CHARTCAST_KEEPALIVE', schema: duration(100, 10_000), default: '1s', help: 're-send the latest frame to an idle viewer this often' },
+  'idle-grace': { env: 'CHARTCAST_IDLE_GRACE', schema: duration(0, 3_600_000), default: '10s', help: 'keep an unwatched stream warm this long' },
+  system: { env: 'CHARTCAST_SYSTEM_COLLECTOR', schema: toggle, default: 'on', help: 'collect this machine\'s CPU, memory, load and network (on/off)' },
+  'system-interval': { env: 'CHARTCAST_SYSTEM_INTERVAL', schema: duration(100, 3_600_000), default: '1s', help: 'system collector period' },
+  'log-level': { env: 'CHARTCAST_LOG_LEVEL', schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), default: 'info', help: 'log level' },
+} as const;
+
+type Keys = typeof CONFIG_KEYS;
+
+/** The validated service configuration. */
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly chartsDir: string;
+  readonly fontsDir: string | undefined;
+  readonly retentionMs: number;
+  readonly maxSeries: number;
+  readonly maxPointsPerSeries: number;
+  readonly maxBodyBytes: number;
+  readonly maxFutureMs: number;
+  readonly maxVariants: number;
+  readonly keepaliveMs: number;
+  readonly idleGraceMs: number;
+  readonly systemCollector: boolean;
+  readonly systemIntervalMs: number;
+  readonly logLevel: string;
+}
+
+/** A configuration problem, naming the flag and variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the configuration: command-line flags win over environment variables, which win over defaults. */
+export function loadAppConfig(argv: readonly string[], env: NodeJS.ProcessEnv): AppConfig | 'help' {
+  const options = Object.fromEntries(Object.keys(CONFIG_KEYS).map((key) => [key, { type: 'string' as const }]));
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: 'boolean', short: 'h' }, 'no-system': { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message} (see --help)`);
+  }
+  if (values.help) return 'help';
+  if (values['no-system']) values.system = 'off';
+  const raw = (key: keyof Keys): string | undefined => {
+    const flag = values[key];
+    if (typeof flag === 'string') return flag;
+    const spec = CONFIG_KEYS[key];
+    return env[spec.env] ?? (key === 'port' ? env.PORT : undefined) ?? spec.default;
+  };
+  const read = <K extends keyof Keys>(key: K): z.output<Keys[K]['schema']> => {
+    const result = CONFIG_KEYS[key].schema.safeParse(raw(key));
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw new ConfigError(`--${key} / ${CONFIG_KEYS[key].env} = "${raw(key)}": ${issue?.message ?? 'invalid'}`);
+    }
+    return result.data as z.output<Keys[K]['schema']>;
+  };
+  return Object.freeze({
+    port: read('port'),
+    host: read('host'),
+    chartsDir: read('charts'),
+    fontsDir: read('fonts'),
+    retentionMs: read('retention'),
+    maxSeries: read('max-series'),
+    maxPointsPerSeries: read('max-points'),
+    maxBodyBytes: read('max-body'),
+    maxFutureMs: read('max-future'),
+    maxVariants: read('max-variants'),
+    keepaliveMs: read('keepalive'),
+    idleGraceMs: read('idle-grace'),
+    systemCollector: read('system'),
+    systemIntervalMs: read('system-interval'),
+    logLevel: read('log-level'),
+  });
+}
+
+/** The --help text: every flag with its variable and default. */
+export function configHelp(): string {
+  const rows = Object.entries(CONFIG_KEYS).map(
+    ([key, spec]) => `  --${key.padEnd(16)} ${spec.env.padEnd(28)} ${spec.help}${spec.default ? ` (default ${spec.default})` : ''}`,
+  );
+  return ['Usage: chartcast [flags]   (flags override environment variables)', '', ...rows, '  --no-system                                   same as --system off', ''].join('\n');
+}

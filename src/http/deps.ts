@@ -1,0 +1,23 @@
+import type { ChartLoadError } from '../config/chart-loader.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { StreamRegistry } from '../pipeline/stream-registry.js';
+import type { SeriesStore } from '../series/types.js';
+
+/** What the HTTP layer serves from. */
+export interface HttpDeps {
+  readonly registry: StreamRegistry;
+  readonly store: SeriesStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Chart files that failed to load, shown on the dashboard and in /api/charts. */
+  readonly chartErrors: () => readonly ChartLoadError[];
+  readonly limits: {
+    readonly maxBodyBytes: number;
+    readonly maxFutureMs: number;
+  };
+  /** Epoch ms the service started. */
+  readonly startedAt: number;
+  /** How long a .jpg request waits for a frame (ms). */
+  readonly frameTimeoutMs: number;
+}

@@ -1,0 +1,14 @@
+import Router from '@koa/router';
+import { dashboardPage } from '../dashboard-page.js';
+import type { HttpDeps } from '../deps.js';
+
+/** `GET /`: the dashboard. */
+export function dashboardRoutes(deps: HttpDeps): Router {
+  const router = new Router();
+  router.get('/', (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = dashboardPage(ctx.origin, deps.registry.charts(), deps.chartErrors());
+  });
+  return router;
+}

@@ -1,0 +1,68 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { notFound } from '../../lib/errors.js';
+import type { HttpDeps } from '../deps.js';
+import { MjpegResponse, NO_CACHE_HEADERS, unixTimestamp } from '../mjpeg-response.js';
+import { parseVariantQuery } from '../query.js';
+
+/** `GET /charts/:name.mjpeg` (live stream) and `GET /charts/:name.jpg` (one current frame). */
+export function streamRoutes(deps: HttpDeps): Router {
+  const router = new Router();
+  router.get('/charts/:file', async (ctx) => {
+    const file = ctx.params.file ?? '';
+    const dot = file.lastIndexOf('.');
+    const name = dot > 0 ? file.slice(0, dot) : file;
+    const extension = dot > 0 ? file.slice(dot + 1) : '';
+    if (extension !== 'mjpeg' && extension !== 'jpg' && extension !== 'jpeg') {
+      throw notFound(`"${file}" is not a stream: use /charts/${name}.mjpeg for live video or /charts/${name}.jpg for one frame`);
+    }
+    if (!deps.registry.chart(name)) throw notFound(`no chart named "${name}" (GET /api/charts lists them)`);
+    const overrides = parseVariantQuery(ctx.query);
+    if (extension === 'mjpeg') serveStream(ctx, deps, name, overrides);
+    else await serveSnapshot(ctx, deps, name, overrides);
+  });
+  return router;
+}
+
+function serveStream(ctx: Context, deps: HttpDeps, name: string, overrides: ReturnType<typeof parseVariantQuery>): void {
+  if (ctx.method === 'HEAD') {
+    const probe = new MjpegResponse(ctx.res);
+    ctx.status = 200;
+    ctx.set({ 'Content-Type': `multipart/x-mixed-replace; boundary=${probe.boundary}`, ...NO_CACHE_HEADERS });
+    return;
+  }
+  const lease = deps.registry.acquire(name, overrides);
+  ctx.respond = false;
+  const response = new MjpegResponse(ctx.res);
+  response.open();
+  const viewer = lease.stream.channel.subscribe(response);
+  let done = false;
+  const cleanup = () => {
+    if (done) return;
+    done = true;
+    viewer.unsubscribe();
+    lease.release();
+  };
+  ctx.res.once('close', cleanup);
+  ctx.res.once('error', cleanup);
+  ctx.req.socket.setNoDelay(true);
+}
+
+async function serveSnapshot(
+  ctx: Context,
+  deps: HttpDeps,
+  name: string,
+  overrides: ReturnType<typeof parseVariantQuery>,
+): Promise<void> {
+  // A still has no frame rate: a valid fps (copied from a stream URL) is accepted and ignored.
+  const { fps: _fps, ...size } = overrides;
+  const lease = deps.registry.acquire(name, size);
+  try {
+    const frame = await lease.stream.currentFrame(deps.frameTimeoutMs);
+    ctx.set({ ...NO_CACHE_HEADERS, 'X-Timestamp': unixTimestamp(frame.timestamp), 'X-Frame-Seq': String(frame.seq) });
+    ctx.type = 'image/jpeg';
+    ctx.body = frame.jpeg;
+  } finally {
+    lease.release();
+  }
+}

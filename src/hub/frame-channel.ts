@@ -1,0 +1,171 @@
+import type { Frame, FrameSink } from './frame.js';
+
+/** Counters of one channel. */
+export interface ChannelStats {
+  readonly published: number;
+  readonly framesSent: number;
+  readonly framesSkipped: number;
+  readonly keepalivesSent: number;
+  readonly bytesSent: number;
+  readonly viewers: number;
+}
+
+/** Per-viewer counters. */
+export interface ViewerStats {
+  readonly framesSent: number;
+  readonly framesSkipped: number;
+  readonly busy: boolean;
+}
+
+/** Options of a channel. */
+export interface FrameChannelOptions {
+  /** Re-send the latest frame to a viewer that got nothing for this long (ms). */
+  readonly keepaliveMs: number;
+  /** Called when the number of viewers changes. */
+  readonly onViewersChange?: (viewers: number) => void;
+}
+
+class Viewer {
+  readonly sink: FrameSink;
+  busy = false;
+  lastSeq = -1;
+  lastSentAt = 0;
+  framesSent = 0;
+  framesSkipped = 0;
+  closed = false;
+
+  constructor(sink: FrameSink) {
+    this.sink = sink;
+  }
+}
+
+/**
+ * The fan-out point of one stream: holds the latest frame and writes it to every viewer.
+ * The latest frame wins: a viewer whose connection is saturated skips frames until it
+ * drains, then gets the newest frame. Nothing is queued per viewer, and the same Buffer goes
+ * to every connection.
+ */
+export class FrameChannel {
+  readonly #options: FrameChannelOptions;
+  readonly #viewers = new Set<Viewer>();
+  readonly #frameWaiters = new Set<(frame: Frame) => void>();
+  #latest: Frame | undefined;
+  #keepalive: NodeJS.Timeout | undefined;
+  #published = 0;
+  #framesSent = 0;
+  #framesSkipped = 0;
+  #keepalivesSent = 0;
+  #bytesSent = 0;
+
+  constructor(options: FrameChannelOptions) {
+    this.#options = options;
+  }
+
+  /** The newest frame, if any was published. */
+  get latest(): Frame | undefined {
+    return this.#latest;
+  }
+
+  get viewerCount(): number {
+    return this.#viewers.size;
+  }
+
+  /** Adds a viewer (sent the latest frame at once); returns the function that removes it. */
+  subscribe(sink: FrameSink): { unsubscribe: () => void; stats: () => ViewerStats } {
+    const viewer = new Viewer(sink);
+    this.#viewers.add(viewer);
+    this.#startKeepalive();
+    this.#options.onViewersChange?.(this.#viewers.size);
+    if (this.#latest) this.#send(viewer, this.#latest, false);
+    return {
+      unsubscribe: () => {
+        if (viewer.closed) return;
+        viewer.closed = true;
+        this.#viewers.delete(viewer);
+        if (this.#viewers.size === 0) this.#stopKeepalive();
+        this.#options.onViewersChange?.(this.#viewers.size);
+      },
+      stats: () => ({ framesSent: viewer.framesSent, framesSkipped: viewer.framesSkipped, busy: viewer.busy }),
+    };
+  }
+
+  /** Makes `frame` the latest and writes it to every viewer that can take it now. */
+  publish(frame: Frame): void {
+    this.#latest = frame;
+    this.#published++;
+    for (const viewer of this.#viewers) {
+      if (viewer.busy) {
+        viewer.framesSkipped++;
+        this.#framesSkipped++;
+        continue;
+      }
+      this.#send(viewer, frame, false);
+    }
+    const waiters = [...this.#frameWaiters];
+    this.#frameWaiters.clear();
+    for (const resolve of waiters) resolve(frame);
+  }
+
+  /** Resolves with the next published frame. */
+  nextFrame(): Promise<Frame> {
+    return new Promise((resolve) => this.#frameWaiters.add(resolve));
+  }
+
+  stats(): ChannelStats {
+    return {
+      published: this.#published,
+      framesSent: this.#framesSent,
+      framesSkipped: this.#framesSkipped,
+      keepalivesSent: this.#keepalivesSent,
+      bytesSent: this.#bytesSent,
+      viewers: this.#viewers.size,
+    };
+  }
+
+  /** Ends the channel: stops the keep-alive timer and asks every viewer's connection to close. */
+  close(): void {
+    this.#stopKeepalive();
+    for (const viewer of [...this.#viewers]) viewer.sink.close?.();
+  }
+
+  #send(viewer: Viewer, frame: Frame, keepalive: boolean): void {
+    viewer.lastSeq = frame.seq;
+    viewer.lastSentAt = performance.now();
+    viewer.framesSent++;
+    this.#framesSent++;
+    this.#bytesSent += frame.jpeg.length;
+    if (keepalive) this.#keepalivesSent++;
+    if (viewer.sink.write(frame)) return;
+    viewer.busy = true;
+    viewer.sink.onceDrain(() => {
+      viewer.busy = false;
+      const latest = this.#latest;
+      if (!viewer.closed && latest && latest.seq !== viewer.lastSeq) this.#send(viewer, latest, false);
+    });
+  }
+
+  #startKeepalive(): void {
+    if (this.#keepalive) return;
+    this.#keepalive = setInterval(() => this.#sendKeepalives(), this.#keepalivePeriod());
+    this.#keepalive.unref();
+  }
+
+  #stopKeepalive(): void {
+    clearInterval(this.#keepalive);
+    this.#keepalive = undefined;
+  }
+
+  #keepalivePeriod(): number {
+    return Math.max(20, Math.floor(this.#options.keepaliveMs / 4));
+  }
+
+  #sendKeepalives(): void {
+    const latest = this.#latest;
+    if (!latest) return;
+    // Checked every period, so a viewer due within the next period is served now: no gap exceeds keepaliveMs.
+    const due = performance.now() - this.#options.keepaliveMs + this.#keepalivePeriod();
+    for (const viewer of this.#viewers) {
+      if (!viewer.busy && viewer.lastSentAt <= due) this.#send(viewer, latest, true);
+    }
+  }
+}

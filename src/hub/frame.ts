@@ -1,0 +1,18 @@
+/** One encoded frame of a stream, shared by reference with every viewer. */
+export interface Frame {
+  readonly jpeg: Buffer;
+  /** Increases by one per published frame of a channel. */
+  readonly seq: number;
+  /** Epoch milliseconds of the moment the frame shows. */
+  readonly timestamp: number;
+}
+
+/** Where a channel delivers frames: one viewer's connection. */
+export interface FrameSink {
+  /** Sends one frame; returns false when the connection is saturated (then `onceDrain` is awaited). */
+  write(frame: Frame): boolean;
+  /** Calls `listener` once when the connection can take more. */
+  onceDrain(listener: () => void): void;
+  /** Ends the connection because the stream itself ended (chart removed, service stopping). */
+  close?(): void;
+}

@@ -1,0 +1,137 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { pino } from 'pino';
+import { type AppConfig, ConfigError, configHelp, loadAppConfig } from './config/app-config.js';
+import { type ChartLoadError, loadChartDir } from './config/chart-loader.js';
+import { createCanvasJpegEncoder } from './encode/jpeg-encoder.js';
+import { HttpServer, createApp } from './http/app.js';
+import { SystemCollector } from './ingest/system-collector.js';
+import { type Clock, createSystemClock } from './lib/clock.js';
+import type { Logger } from './lib/logger.js';
+import { StreamRegistry } from './pipeline/stream-registry.js';
+import { registerFonts } from './render/fonts.js';
+import { MemorySeriesStore } from './series/memory-store.js';
+
+/** A running chartcast service. */
+export interface Chartcast {
+  readonly port: number;
+  readonly url: string;
+  readonly store: MemorySeriesStore;
+  readonly registry: StreamRegistry;
+  /** Stops everything in reverse order of starting (idempotent). */
+  stop(): Promise<void>;
+}
+
+/** Options for embedding the service (tests, tools). */
+export interface StartOptions {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+}
+
+const SWEEP_INTERVAL_MS = 60_000;
+const FRAME_TIMEOUT_MS = 10_000;
+
+/** Builds every part from `config` and starts them in dependency order. */
+export async function startChartcast(config: AppConfig, options: StartOptions = {}): Promise<Chartcast> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'chartcast' } });
+  const clock = options.clock ?? createSystemClock();
+  registerFonts(config.fontsDir);
+
+  const store = new MemorySeriesStore({
+    clock,
+    limits: {
+      maxPointsPerSeries: config.maxPointsPerSeries,
+      maxSeries: config.maxSeries,
+      retentionMs: config.retentionMs,
+    },
+  });
+  const sweep = setInterval(() => store.sweep(), SWEEP_INTERVAL_MS);
+  sweep.unref();
+
+  const chartsDir = resolve(config.chartsDir);
+  const loaded = await loadChartDir(chartsDir).catch((error: Error): { charts: []; errors: ChartLoadError[] } => ({
+    charts: [],
+    errors: [{ file: chartsDir, field: '', message: `cannot read the charts folder: ${error.message}` }],
+  }));
+  for (const error of loaded.errors) logger.error(error, 'chart file rejected');
+  logger.info({ charts: loaded.charts.map((c) => c.name), dir: chartsDir }, 'charts loaded');
+
+  const registry = new StreamRegistry({
+    store,
+    clock,
+    logger,
+    encoder: createCanvasJpegEncoder(),
+    keepaliveMs: config.keepaliveMs,
+    idleGraceMs: config.idleGraceMs,
+    maxVariants: config.maxVariants,
+  });
+  registry.setCharts(loaded.charts);
+
+  const collector = config.systemCollector
+    ? new SystemCollector({ store, clock, logger, intervalMs: config.systemIntervalMs })
+    : undefined;
+  collector?.start();
+
+  const startedAt = clock.now();
+  const server = new HttpServer(
+    createApp({
+      registry,
+      store,
+      clock,
+      logger,
+      chartErrors: () => loaded.errors,
+      limits: { maxBodyBytes: config.maxBodyBytes, maxFutureMs: config.maxFutureMs },
+      startedAt,
+      frameTimeoutMs: FRAME_TIMEOUT_MS,
+    }),
+  );
+  const port = await server.start(config.port, config.host);
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  logger.info({ port, host: config.host, url }, `chartcast listening on ${url}`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    url,
+    store,
+    registry,
+    stop: () =>
+      (stopping ??= (async () => {
+        await server.stop();
+        registry.close();
+        collector?.stop();
+        clearInterval(sweep);
+      })()),
+  };
+}
+
+async function runCli(): Promise<void> {
+  let config: AppConfig | 'help';
+  try {
+    config = loadAppConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`chartcast: ${error.message}\n`);
+    process.exit(2);
+  }
+  if (config === 'help') {
+    process.stdout.write(configHelp());
+    return;
+  }
+  const service = await startChartcast(config);
+  const shutdown = (signal: string) => {
+    process.stderr.write(`chartcast: ${signal}, stopping\n`);
+    setTimeout(() => process.exit(1), 2000).unref();
+    void service.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  runCli().catch((error: unknown) => {
+    process.stderr.write(`chartcast: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,204 @@
+import type { ChartSpec } from '../config/chart-schema.js';
+import type { JpegEncoder } from '../encode/jpeg-encoder.js';
+import { FrameChannel } from '../hub/frame-channel.js';
+import type { Frame } from '../hub/frame.js';
+import type { Clock } from '../lib/clock.js';
+import { ChartcastError, messageOf } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { clamp } from '../lib/numbers.js';
+import { ChartRenderer } from '../render/chart-renderer.js';
+import { OverlayTemplate } from '../render/overlay.js';
+import type { SeriesStore } from '../series/types.js';
+import { buildRenderInput, overlayLines } from './render-input.js';
+import type { StreamVariant } from './variant.js';
+
+/** Counters of one stream (one chart variant). */
+export interface StreamCounters {
+  renders: number;
+  renderErrors: number;
+  encodes: number;
+  encodeErrors: number;
+  renderMs: number;
+  encodeMs: number;
+}
+
+/** What a stream needs from the rest of the service. */
+export interface ChartStreamDeps {
+  readonly store: SeriesStore;
+  readonly encoder: JpegEncoder;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly keepaliveMs: number;
+}
+
+/**
+ * The scheduler of one chart variant. While it has viewers it renders when something visible
+ * changed (data, overlay text, the time axis), at most `fps` times a second, and publishes each
+ * frame once to its channel. Without viewers it does nothing.
+ */
+export class ChartStream {
+  readonly spec: ChartSpec;
+  readonly variant: StreamVariant;
+  readonly channel: FrameChannel;
+  readonly counters: StreamCounters = { renders: 0, renderErrors: 0, encodes: 0, encodeErrors: 0, renderMs: 0, encodeMs: 0 };
+  readonly #deps: ChartStreamDeps;
+  readonly #overlay: OverlayTemplate;
+  readonly #series: ReadonlySet<string>;
+  readonly #intervalMs: number;
+  /** The time axis moves this far (ms) before an otherwise unchanged chart is redrawn. */
+  readonly #axisStepMs: number;
+  #renderer: ChartRenderer | undefined;
+  #running = false;
+  #dirty = true;
+  #busy = false;
+  #lastStartedAt = -Infinity;
+  #lastNow = -Infinity;
+  #lastOverlay = '';
+  #seq = 0;
+  #tick: NodeJS.Timeout | undefined;
+  #due: NodeJS.Timeout | undefined;
+  #lastError = '';
+
+  constructor(spec: ChartSpec, variant: StreamVariant, deps: ChartStreamDeps) {
+    this.spec = spec;
+    this.variant = variant;
+    this.#deps = deps;
+    this.#overlay = new OverlayTemplate(spec.overlay);
+    this.#series = new Set([...spec.series.map((s) => s.name), ...this.#overlay.series]);
+    this.#intervalMs = 1000 / variant.fps;
+    this.#axisStepMs = clamp(spec.windowMs / variant.width, 1000, 60_000);
+    this.channel = new FrameChannel({ keepaliveMs: deps.keepaliveMs });
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Series whose changes this stream shows. */
+  get series(): ReadonlySet<string> {
+    return this.#series;
+  }
+
+  /** Starts scheduling frames (idempotent). */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#tick = setInterval(() => this.#checkTime(), Math.max(this.#intervalMs, 50));
+    this.#checkTime();
+    this.#kick();
+  }
+
+  /** Stops rendering at once (idempotent); the renderer is kept until `destroy`. */
+  stop(): void {
+    if (!this.#running) return;
+    this.#running = false;
+    clearInterval(this.#tick);
+    clearTimeout(this.#due);
+    this.#tick = undefined;
+    this.#due = undefined;
+  }
+
+  /** Stops and frees the chart instance and canvas. */
+  destroy(): void {
+    this.stop();
+    this.channel.close();
+    this.#renderer?.destroy();
+    this.#renderer = undefined;
+  }
+
+  /** Tells the stream that series changed; it re-renders if it shows any of them. */
+  notifyChanged(names: ReadonlySet<string>): void {
+    for (const name of names) {
+      if (this.#series.has(name)) {
+        this.#dirty = true;
+        this.#kick();
+        return;
+      }
+    }
+  }
+
+  /** A frame showing the current state: the latest if nothing changed since, else the next one. */
+  async currentFrame(timeoutMs: number): Promise<Frame> {
+    this.#checkTime();
+    const latest = this.channel.latest;
+    if (latest && !this.#dirty && !this.#busy) return latest;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ChartcastError('timeout', `no frame of "${this.spec.name}" within ${timeoutMs} ms`, { status: 503 })),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.channel.nextFrame(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Marks the frame stale when the overlay text or the time axis moved on. */
+  #checkTime(): void {
+    const now = this.#deps.clock.now();
+    if (now - this.#lastNow >= this.#axisStepMs) {
+      this.#dirty = true;
+    } else if (this.#overlay.spec.lines.length > 0) {
+      const text = overlayLines(this.spec, this.#overlay, this.#deps.store, now).join('\n');
+      if (text !== this.#lastOverlay) this.#dirty = true;
+    }
+    if (this.#dirty) this.#kick();
+  }
+
+  /** Renders now, or schedules the render for when the fps cap allows it. */
+  #kick(): void {
+    if (!this.#running || !this.#dirty || this.#busy || this.#due) return;
+    const wait = this.#lastStartedAt + this.#intervalMs - performance.now();
+    this.#due = setTimeout(() => this.#fire(), Math.max(0, wait));
+  }
+
+  #fire(): void {
+    this.#due = undefined;
+    if (!this.#running || !this.#dirty || this.#busy) return;
+    void this.#produce();
+  }
+
+  async #produce(): Promise<void> {
+    const { clock, store, encoder, logger } = this.#deps;
+    this.#busy = true;
+    this.#dirty = false;
+    this.#lastStartedAt = performance.now();
+    const now = clock.now();
+    const renderer = (this.#renderer ??= new ChartRenderer(this.spec, this.variant));
+    const input = buildRenderInput(this.spec, this.#overlay, store, now);
+    const started = performance.now();
+    let canvas;
+    try {
+      canvas = renderer.render(input);
+      this.#lastError = '';
+    } catch (error) {
+      this.counters.renderErrors++;
+      const message = messageOf(error);
+      if (message !== this.#lastError) logger.warn({ chart: this.spec.name, err: message }, 'chart render failed');
+      this.#lastError = message;
+      renderer.destroy(); // a chart.js instance that threw may be half-updated; start afresh next time
+      canvas = renderer.renderError(message, input.overlayLines);
+    }
+    this.counters.renders++;
+    this.counters.renderMs += performance.now() - started;
+    this.#lastNow = now;
+    this.#lastOverlay = input.overlayLines.join('\n');
+    const encodeStarted = performance.now();
+    try {
+      const jpeg = await encoder.encode(canvas, this.variant.quality);
+      this.counters.encodes++;
+      this.counters.encodeMs += performance.now() - encodeStarted;
+      this.channel.publish({ jpeg, seq: ++this.#seq, timestamp: now });
+    } catch (error) {
+      this.counters.encodeErrors++;
+      this.#dirty = true;
+      logger.error({ chart: this.spec.name, err: messageOf(error) }, 'JPEG encode failed');
+    } finally {
+      this.#busy = false;
+    }
+    this.#kick();
+  }
+}

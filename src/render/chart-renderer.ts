@@ -1,0 +1,268 @@
+import './canvas-globals.js';
+import { type Canvas, type SKRSContext2D, createCanvas } from '@napi-rs/canvas';
+import { Chart, type ChartConfiguration, type Plugin, registerables } from 'chart.js';
+import 'chartjs-adapter-date-fns';
+import type { ChartSpec } from '../config/chart-schema.js';
+import { formatValue } from '../lib/format-value.js';
+import type { Point } from '../series/types.js';
+import { SANS_STACK } from './fonts.js';
+import { OverlayTemplate, drawOverlay } from './overlay.js';
+import { THEMES, type Theme, withAlpha } from './theme.js';
+
+Chart.register(...registerables);
+Chart.defaults.font.family = SANS_STACK;
+
+/** Pixel size of a rendered frame. */
+export interface FrameSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Everything one frame shows: the moment, one point list per chart series, and overlay text. */
+export interface RenderInput {
+  /** Epoch milliseconds; the right edge of the time axis. */
+  readonly now: number;
+  readonly datasets: readonly Point[][];
+  readonly overlayLines: readonly string[];
+}
+
+const TIME_FORMATS = {
+  millisecond: 'HH:mm:ss.SSS',
+  second: 'HH:mm:ss',
+  minute: 'HH:mm',
+  hour: 'HH:mm',
+  day: 'MMM d',
+  week: 'MMM d',
+  month: 'MMM yyyy',
+  quarter: 'QQQ yyyy',
+  year: 'yyyy',
+};
+
+const TITLE_SIZE = 16;
+const TITLE_PAD = 8;
+/** Pixels a time-axis label needs, to choose how many labels fit. */
+const LABEL_SPACING = 90;
+
+const STEPS: readonly (readonly [unit: 'second' | 'minute' | 'hour' | 'day', stepSize: number, ms: number])[] = [
+  ...[1, 2, 5, 10, 15, 30].map((n) => ['second', n, n * 1000] as const),
+  ...[1, 2, 5, 10, 15, 30].map((n) => ['minute', n, n * 60_000] as const),
+  ...[1, 2, 3, 6, 12].map((n) => ['hour', n, n * 3_600_000] as const),
+  ...[1, 2, 7, 14, 30, 91, 365].map((n) => ['day', n, n * 86_400_000] as const),
+];
+
+/** A time-axis unit and step that land labels on round times, as many as fit the width. */
+export function timeStep(windowMs: number, width: number): { unit: string; stepSize: number } {
+  const labels = Math.max(2, Math.floor(width / LABEL_SPACING));
+  const step = STEPS.find(([, , ms]) => windowMs / ms <= labels) ?? STEPS[STEPS.length - 1];
+  const [unit, stepSize] = step as readonly [string, number, number];
+  return { unit, stepSize };
+}
+
+/**
+ * Draws one chart at one size onto its own canvas, reusing a single chart.js instance
+ * (updated without animation) for every frame. Not shared between sizes; call destroy() when done.
+ */
+export class ChartRenderer {
+  readonly spec: ChartSpec;
+  readonly size: FrameSize;
+  readonly overlay: OverlayTemplate;
+  readonly #theme: Theme;
+  readonly #background: string;
+  readonly #canvas: Canvas;
+  readonly #ctx: SKRSContext2D;
+  #chart: Chart | undefined;
+
+  constructor(spec: ChartSpec, size: FrameSize) {
+    this.spec = spec;
+    this.size = size;
+    this.overlay = new OverlayTemplate(spec.overlay);
+    this.#theme = THEMES[spec.theme];
+    this.#background = spec.background ?? this.#theme.background;
+    this.#canvas = createCanvas(size.width, size.height);
+    this.#ctx = this.#canvas.getContext('2d');
+  }
+
+  /** Draws a frame and returns the canvas (valid until the next call). */
+  render(input: RenderInput): Canvas {
+    const chart = (this.#chart ??= this.#createChart());
+    const scales = chart.options.scales as { x: { min: number; max: number } };
+    scales.x.min = input.now - this.spec.windowMs;
+    scales.x.max = input.now;
+    chart.data.datasets.forEach((dataset, i) => {
+      dataset.data = (input.datasets[i] ?? []) as never;
+    });
+    chart.update('none');
+    this.#drawTitle();
+    drawOverlay(
+      this.#ctx,
+      this.spec.overlay,
+      input.overlayLines,
+      { text: this.#theme.overlayText, box: this.#theme.overlayBox },
+      this.size.width,
+      this.size.height,
+    );
+    return this.#canvas;
+  }
+
+  /** Draws an error frame: the chart's title and the message, so a viewer sees what is wrong. */
+  renderError(message: string, overlayLines: readonly string[]): Canvas {
+    const ctx = this.#ctx;
+    const { width, height } = this.size;
+    ctx.save();
+    ctx.fillStyle = '#3b0d0d';
+    ctx.fillRect(0, 0, width, height);
+    ctx.fillStyle = '#ffb4b4';
+    ctx.textBaseline = 'top';
+    const fontSize = Math.max(10, Math.min(18, Math.floor(width / 36)));
+    ctx.font = `bold ${fontSize}px ${SANS_STACK}`;
+    const pad = Math.round(fontSize * 0.8);
+    let y = pad + this.overlay.bandHeight();
+    ctx.fillText(`${this.spec.title}: cannot render`, pad, y);
+    ctx.font = `${fontSize}px ${SANS_STACK}`;
+    for (const line of wrapText(ctx, message, width - 2 * pad).slice(0, 8)) {
+      y += fontSize * 1.4;
+      ctx.fillText(line, pad, y);
+    }
+    ctx.restore();
+    drawOverlay(ctx, this.spec.overlay, overlayLines, { text: '#ffffff', box: 'rgba(0,0,0,0.5)' }, width, height);
+    return this.#canvas;
+  }
+
+  /** Draws the title in the header band, beside a top overlay rather than above it. */
+  #drawTitle(): void {
+    if (!this.spec.title) return;
+    const ctx = this.#ctx;
+    const position = this.spec.overlay.position;
+    ctx.save();
+    ctx.font = `bold ${TITLE_SIZE}px ${SANS_STACK}`;
+    ctx.fillStyle = this.#theme.text;
+    ctx.textBaseline = 'top';
+    ctx.textAlign = position === 'top-left' ? 'right' : 'left';
+    ctx.fillText(this.spec.title, position === 'top-left' ? this.size.width - TITLE_PAD : TITLE_PAD, TITLE_PAD);
+    ctx.restore();
+  }
+
+  /** Releases the chart.js instance. */
+  destroy(): void {
+    this.#chart?.destroy();
+    this.#chart = undefined;
+  }
+
+  #createChart(): Chart {
+    return new Chart(this.#canvas as unknown as ConstructorParameters<typeof Chart>[0], this.#config());
+  }
+
+  #config(): ChartConfiguration {
+    const { spec } = this;
+    const theme = this.#theme;
+    const band = this.overlay.bandHeight();
+    const top = spec.overlay.position.startsWith('top');
+    const titleBand = spec.title ? TITLE_SIZE + 2 * TITLE_PAD : 0;
+    const header = Math.max(titleBand, top ? band : 0);
+    const footer = top ? 0 : band;
+    const showLegend = spec.legend ?? spec.series.length > 1;
+    const unitTicks = spec.unit ? { callback: (value: number | string) => formatValue(Number(value), spec.unit) } : {};
+    const background = this.#background;
+    const backgroundPlugin: Plugin = {
+      id: 'chartcastBackground',
+      beforeDraw: (chart) => {
+        const ctx = chart.ctx;
+        ctx.save();
+        ctx.globalCompositeOperation = 'source-over';
+        ctx.fillStyle = background;
+        ctx.fillRect(0, 0, chart.width, chart.height);
+        ctx.restore();
+      },
+    };
+    const base = {
+      responsive: false,
+      maintainAspectRatio: false,
+      layout: { padding: { top: header + 4, bottom: footer + 4, left: 6, right: 10 } },
+      parsing: false,
+      normalized: true,
+      spanGaps: false,
+      elements: { line: { tension: 0 } },
+      scales: {
+        x: {
+          type: 'time',
+          min: 0,
+          max: 1,
+          time: { displayFormats: TIME_FORMATS, tooltipFormat: 'yyyy-MM-dd HH:mm:ss', ...timeStep(spec.windowMs, this.size.width) },
+          ticks: { color: theme.text, maxRotation: 0, autoSkipPadding: 16, source: 'auto' },
+          grid: { color: theme.grid },
+          offset: spec.type === 'bar',
+          stacked: spec.stacked,
+        },
+        y: {
+          min: spec.min,
+          max: spec.max,
+          beginAtZero: spec.type === 'bar',
+          stacked: spec.stacked,
+          ticks: { color: theme.text, ...unitTicks },
+          grid: { color: theme.grid },
+        },
+      },
+      plugins: {
+        title: { display: false },
+        legend: { display: showLegend, align: 'start', labels: { color: theme.text, boxWidth: 12 } },
+        tooltip: { enabled: false },
+        decimation: { enabled: spec.type === 'line', algorithm: 'min-max' },
+      },
+    };
+    const options = mergeOptions(base, spec.options as Record<string, unknown>);
+    Object.assign(options, { responsive: false, animation: false, devicePixelRatio: 1, events: [] });
+    return {
+      type: spec.type,
+      data: {
+        datasets: spec.series.map((series, i) => {
+          const color = series.color ?? (theme.palette[i % theme.palette.length] as string);
+          return {
+            label: series.label ?? series.name,
+            data: [],
+            borderColor: color,
+            backgroundColor: spec.type === 'bar' ? withAlpha(color, 0.75) : withAlpha(color, 0.25),
+            fill: series.fill ?? false,
+            borderWidth: series.lineWidth ?? (spec.type === 'bar' ? 0 : 2),
+            stepped: series.stepped ?? false,
+            pointRadius: series.points ? 2.5 : 0,
+            pointHoverRadius: 0,
+          };
+        }),
+      },
+      options: options as ChartConfiguration['options'],
+      plugins: [backgroundPlugin],
+    } as ChartConfiguration;
+  }
+}
+
+/** Deep-merges plain JSON `extra` over `base` (arrays and scalars replace; objects merge). */
+export function mergeOptions(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
+    const current = out[key];
+    out[key] =
+      isPlainObject(current) && isPlainObject(value) ? mergeOptions(current, value) : structuredClone(value);
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function wrapText(ctx: SKRSContext2D, text: string, maxWidth: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (line && ctx.measureText(candidate).width > maxWidth) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = candidate;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}

@@ -5,6 +5,7 @@ import { type AppConfig, ConfigError, configHelp, loadAppConfig } from './config
 import { type ChartLoadError, loadChartDir } from './config/chart-loader.js';
 import { createCanvasJpegEncoder } from './encode/jpeg-encoder.js';
 import { HttpServer, createApp } from './http/app.js';
+import { createSocketTuner } from './http/socket-tuning.js';
 import { SystemCollector } from './ingest/system-collector.js';
 import { type Clock, createSystemClock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
@@ -72,6 +73,9 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
     : undefined;
   collector?.start();
 
+  const socketTuner = createSocketTuner();
+  if (!socketTuner.available) logger.warn({ reason: socketTuner.reason }, 'stream sockets not tuned: stalled viewers may get stale frames after they resume');
+
   const startedAt = clock.now();
   const server = new HttpServer(
     createApp({
@@ -83,6 +87,7 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
       limits: { maxBodyBytes: config.maxBodyBytes, maxFutureMs: config.maxFutureMs },
       startedAt,
       frameTimeoutMs: FRAME_TIMEOUT_MS,
+      socketTuner,
     }),
   );
   const port = await server.start(config.port, config.host);

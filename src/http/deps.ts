@@ -3,6 +3,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { StreamRegistry } from '../pipeline/stream-registry.js';
 import type { SeriesStore } from '../series/types.js';
+import type { SocketTuner } from './socket-tuning.js';
 
 /** What the HTTP layer serves from. */
 export interface HttpDeps {
@@ -18,6 +19,8 @@ export interface HttpDeps {
   };
   /** Epoch ms the service started. */
   readonly startedAt: number;
+  /** Kernel socket options for stream connections. */
+  readonly socketTuner: SocketTuner;
   /** How long a .jpg request waits for a frame (ms). */
   readonly frameTimeoutMs: number;
 }

@@ -23,6 +23,9 @@ export class MjpegResponse implements FrameSink {
   readonly boundary = `chartcast-${randomBytes(8).toString('hex')}`;
   readonly #res: ServerResponse;
   readonly #tail: Buffer;
+  readonly #drainListeners: (() => void)[] = [];
+  /** Parts handed to Node but not yet to the kernel. */
+  #unflushed = 0;
 
   constructor(res: ServerResponse) {
     this.#res = res;
@@ -53,13 +56,21 @@ export class MjpegResponse implements FrameSink {
     res.cork();
     res.write(head);
     res.write(frame.jpeg);
-    const ok = res.write(this.#tail);
+    this.#unflushed++;
+    res.write(this.#tail, () => this.#flushed());
     res.uncork();
-    return ok;
+    // Busy until the whole part is in the kernel: at most one frame waits in this process per viewer.
+    return res.writableLength === 0;
   }
 
   onceDrain(listener: () => void): void {
-    this.#res.once('drain', listener);
+    if (this.#unflushed > 0) this.#drainListeners.push(listener);
+    else queueMicrotask(listener);
+  }
+
+  #flushed(): void {
+    if (--this.#unflushed > 0) return;
+    for (const listener of this.#drainListeners.splice(0)) listener();
   }
 
   close(): void {

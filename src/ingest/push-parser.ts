@@ -98,7 +98,7 @@ function parseSeriesJson(series: string, json: unknown, defaultTime: number, pol
 
 function parseSeriesPoint(series: string, entry: unknown, path: string, defaultTime: number, policy: TimePolicy): Sample {
   if (typeof entry === 'number') return { series, time: defaultTime, value: checkValue(entry, path || 'value') };
-  if (!isObject(entry)) throw invalidField(path || 'body', `expected a number or {"value": …}, got ${describe(entry)}`);
+  if (!isObject(entry)) throw invalidField(path || 'value', `expected a number or {"value": …}, got ${describe(entry)}`);
   const prefix = path ? `${path}.` : '';
   for (const key of Object.keys(entry)) {
     if (key !== 'value' && key !== 'time') throw invalidField(`${prefix}${key}`, 'unknown key (a point has "value" and "time")');

@@ -125,7 +125,7 @@ export class ChartStream {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new ChartcastError('timeout', `no frame of "${this.spec.name}" within ${timeoutMs} ms`, { status: 503 })),
+        () => reject(new ChartcastError('timeout', `no frame of "${this.spec.name}" within ${timeoutMs} ms`, { status: 503, expose: true })),
         timeoutMs,
       );
     });

@@ -101,7 +101,7 @@ export class StreamRegistry {
         throw new ChartcastError(
           'variant_limit',
           `too many distinct streams (maxVariants ${this.#options.maxVariants}); use a size/fps/quality already being served`,
-          { status: 503 },
+          { status: 503, expose: true },
         );
       }
       entry = { stream: new ChartStream(spec, variant, this.#options), leases: 0, idleTimer: undefined };

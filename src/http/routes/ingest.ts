@@ -70,5 +70,6 @@ function timeContext(ctx: Context, deps: HttpDeps): { policy: TimePolicy; defaul
 async function store(ctx: Context, deps: HttpDeps, samples: Sample[]): Promise<void> {
   const result = await deps.store.append(samples);
   ctx.status = 200;
-  ctx.body = { stored: result.stored, dropped: result.dropped };
+  // storedAt: frames with a later X-Timestamp include these points.
+  ctx.body = { stored: result.stored, dropped: result.dropped, storedAt: Number((deps.clock.now() / 1000).toFixed(6)) };
 }

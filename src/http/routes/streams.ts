@@ -5,6 +5,9 @@ import type { HttpDeps } from '../deps.js';
 import { MjpegResponse, NO_CACHE_HEADERS, unixTimestamp } from '../mjpeg-response.js';
 import { parseVariantQuery } from '../query.js';
 
+/** Unsent bytes a stream socket may queue in the kernel: enough to keep the link busy, too few to hold stale frames. */
+const STREAM_UNSENT_BYTES = 16 * 1024;
+
 /** `GET /charts/:name.mjpeg` (live stream) and `GET /charts/:name.jpg` (one current frame). */
 export function streamRoutes(deps: HttpDeps): Router {
   const router = new Router();
@@ -46,6 +49,7 @@ function serveStream(ctx: Context, deps: HttpDeps, name: string, overrides: Retu
   ctx.res.once('close', cleanup);
   ctx.res.once('error', cleanup);
   ctx.req.socket.setNoDelay(true);
+  deps.socketTuner.limitUnsent(ctx.req.socket, STREAM_UNSENT_BYTES);
 }
 
 async function serveSnapshot(

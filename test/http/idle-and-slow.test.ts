@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MjpegReader } from '../helpers/mjpeg-reader.js';
+import { type TestServer, chartStats, sleep, startServer } from '../helpers/server.js';
+
+const CHART = { series: ['busy.value'], fps: 10, width: 640, height: 360, overlay: { lines: ['{time:HH:mm:ss.SSS}', '{last:busy.value:3}'] } };
+
+function feed(url: string): () => void {
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      await fetch(`${url}/api/series/busy.value`, { method: 'POST', body: String(Math.random() * 100) }).catch(() => {});
+      await sleep(50);
+    }
+  })();
+  return () => {
+    stopped = true;
+  };
+}
+
+describe('work follows viewers', () => {
+  let server: TestServer;
+  let stopFeed: () => void;
+  before(async () => {
+    server = await startServer({ charts: { 'busy.json': CHART }, args: ['--idle-grace', '1s'] });
+    stopFeed = feed(server.url);
+  });
+  after(async () => {
+    stopFeed();
+    await server.stop();
+  });
+
+  it('renders nothing while nobody watches, though data keeps changing', async () => {
+    await sleep(1500);
+    const stats = await chartStats(server, 'busy');
+    assert.equal(stats.renders, 0);
+    assert.equal(stats.variants, 0);
+  });
+
+  it('stops rendering as soon as the last viewer leaves', async () => {
+    const reader = await MjpegReader.open(`${server.url}/charts/busy.mjpeg`);
+    await reader.nextPart();
+    await sleep(500);
+    assert.ok((await chartStats(server, 'busy')).renders > 0);
+    reader.close();
+    await sleep(300);
+    const closed = await chartStats(server, 'busy');
+    assert.equal(closed.viewers, 0);
+    await sleep(1500);
+    const later = await chartStats(server, 'busy');
+    assert.equal(later.renders, closed.renders, 'no renders after the viewer left');
+  });
+
+  it('lets a stalled reader skip frames without growing memory, then gives it a recent frame', async () => {
+    const reader = await MjpegReader.open(`${server.url}/charts/busy.mjpeg`);
+    try {
+      await reader.nextPart();
+      reader.pause();
+      await sleep(1000);
+      const rssBefore = await server.rss();
+      const skippedBefore = (await chartStats(server, 'busy')).framesSkipped;
+      await sleep(5000);
+      const rssAfter = await server.rss();
+      const stats = await chartStats(server, 'busy');
+      assert.ok(stats.framesSkipped - skippedBefore >= 20, `frames skipped while stalled: ${stats.framesSkipped - skippedBefore}`);
+      assert.ok(rssAfter - rssBefore < 30 * 1024 * 1024, `RSS grew ${((rssAfter - rssBefore) / 1e6).toFixed(1)} MB while stalled`);
+      const resumedAt = Date.now();
+      reader.resume();
+      // What the OS had buffered arrives first; a fresh frame must follow at once.
+      const fresh = await reader.nextPartWhere((part) => part.timestamp >= resumedAt - 1000, 2000);
+      assert.ok(fresh.receivedAt - resumedAt < 1000, `a recent frame came ${fresh.receivedAt - resumedAt} ms after resuming`);
+    } finally {
+      reader.close();
+    }
+  });
+});

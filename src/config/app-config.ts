@@ -11,7 +11,12 @@ const duration = (min: number, max: number) =>
     }
     return ms;
   });
-const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 const toggle = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1');
 
 /** Every configuration key: its flag, its environment variable, its schema, default and meaning. */
@@ -82,13 +87,16 @@ export function loadAppConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     const flag = values[key];
     if (typeof flag === 'string') return flag;
     const spec = CONFIG_KEYS[key];
-    return env[spec.env] ?? (key === 'port' ? env.PORT : undefined) ?? spec.default;
+    // An empty variable counts as unset, as shells and compose files often leave them.
+    const fromEnv = (name: string) => (env[name] === '' ? undefined : env[name]);
+    return fromEnv(spec.env) ?? (key === 'port' ? fromEnv('PORT') : undefined) ?? spec.default;
   };
   const read = <K extends keyof Keys>(key: K): z.output<Keys[K]['schema']> => {
     const result = CONFIG_KEYS[key].schema.safeParse(raw(key));
     if (!result.success) {
       const issue = result.error.issues[0];
-      throw new ConfigError(`--${key} / ${CONFIG_KEYS[key].env} = "${raw(key)}": ${issue?.message ?? 'invalid'}`);
+      const env = key === 'port' ? 'CHARTCAST_PORT (or PORT)' : CONFIG_KEYS[key].env;
+      throw new ConfigError(`--${key} / ${env} = "${raw(key)}": ${issue?.message ?? 'invalid'}`);
     }
     return result.data as z.output<Keys[K]['schema']>;
   };

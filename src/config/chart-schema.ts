@@ -19,8 +19,8 @@ const MAX_OPTIONS_DEPTH = 12;
 const color = z.string().regex(COLOR, 'expected a CSS colour such as "#36a2eb", "rgba(54,162,235,0.5)" or "teal"');
 const seriesName = z.string().regex(NAME_PATTERN, `series names are ${NAME_RULE}`);
 
-const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
-  message: 'expected a duration such as "30s", "5m", "1h" or "7d"',
+const duration = z.string().refine((text) => (parseDuration(text) ?? 0) > 0, {
+  message: 'expected a duration above zero such as "30s", "5m", "1h" or "7d"',
 });
 
 const dateFormat = z.string().min(1).max(100).superRefine((pattern, ctx) => {
@@ -70,13 +70,20 @@ const overlay = z.strictObject({
   box: z.boolean().default(true),
 });
 
-/** Plain JSON data for chart.js options: no prototype keys, bounded depth. */
-const jsonOptions = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
-  const problem = findUnsafeKey(value, [], 0);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
-});
+/**
+ * Plain JSON data for chart.js options: no prototype keys, bounded depth. Checked before the
+ * record schema, which would silently drop a top-level "__proto__".
+ */
+const jsonOptions = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    const problem = findUnsafeKey(value, [], 0);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+  })
+  .pipe(z.record(z.string(), z.unknown()));
 
-function findUnsafeKey(value: unknown, path: string[], depth: number): { message: string; path: string[] } | undefined {
+/** The first prototype-polluting key or over-deep nesting in plain data, with its path. */
+export function findUnsafeKey(value: unknown, path: string[], depth: number): { message: string; path: string[] } | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   if (depth > MAX_OPTIONS_DEPTH) return { message: `nested deeper than ${MAX_OPTIONS_DEPTH} levels`, path };
   for (const key of Object.keys(value)) {

@@ -7,11 +7,11 @@ export type TimePrecision = 's' | 'ms' | 'us' | 'ns';
 const TO_MS: Record<TimePrecision, number> = { s: 1000, ms: 1, us: 1e-3, ns: 1e-6 };
 /** Latest accepted time: year 9999. */
 const MAX_TIME_MS = 253_402_300_799_000;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /** Whether `text` names a precision. */
 export function isTimePrecision(text: string): text is TimePrecision {
-  return text in TO_MS;
+  return Object.hasOwn(TO_MS, text);
 }
 
 /** Time bounds for incoming points. */
@@ -36,20 +36,33 @@ export function parseTime(raw: unknown, field: string, policy: TimePolicy): numb
   } else if (typeof raw === 'string') {
     const numeric = parseDecimal(raw);
     if (numeric !== undefined) return parseTime(numeric, field, policy);
-    if (!ISO_DATE.test(raw.trim())) {
+    const match = ISO_DATE.exec(raw.trim());
+    if (!match) {
       throw invalidField(field, `"${truncate(raw)}" is not a time: use Unix ${policy.precision} or ISO 8601 like 2026-01-31T12:00:00Z`);
     }
     ms = Date.parse(raw.trim());
-    if (Number.isNaN(ms)) throw invalidField(field, `"${truncate(raw)}" is not a valid date`);
+    if (Number.isNaN(ms) || !isRealDate(match)) throw invalidField(field, `"${truncate(raw)}" is not a valid date`);
   } else {
     throw invalidField(field, `time must be a number or an ISO 8601 string, got ${describe(raw)}`);
   }
-  if (ms < 0 || ms > MAX_TIME_MS) throw invalidField(field, `time ${String(raw)} is out of range (1970 to 9999)`);
-  if (ms > policy.now + policy.maxFutureMs) {
-    const hint = policy.precision === 's' && ms > policy.now * 100 ? ' (milliseconds? add ?precision=ms)' : '';
-    throw invalidField(field, `time ${String(raw)} is too far in the future${hint}`);
-  }
+  const hint = policy.precision === 's' && ms > policy.now * 100 ? ' (milliseconds? add ?precision=ms)' : '';
+  if (ms < 0 || ms > MAX_TIME_MS) throw invalidField(field, `time ${String(raw)} is out of range (1970 to 9999)${hint}`);
+  if (ms > policy.now + policy.maxFutureMs) throw invalidField(field, `time ${String(raw)} is too far in the future${hint}`);
   return ms;
+}
+
+/** Rejects dates Date.parse would roll over (2026-02-30 → March 2) and out-of-range clock fields. */
+function isRealDate(match: RegExpExecArray): boolean {
+  const [, year, month, day, hour = '0', minute = '0', second = '0'] = match.map((part) => part ?? undefined);
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return (
+    date.getUTCFullYear() === Number(year) &&
+    date.getUTCMonth() === Number(month) - 1 &&
+    date.getUTCDate() === Number(day) &&
+    Number(hour) < 24 &&
+    Number(minute) < 60 &&
+    Number(second) < 60
+  );
 }
 
 /** A short description of a JSON value's type, for messages. */

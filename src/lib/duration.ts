@@ -9,12 +9,12 @@ const UNIT_MS: Record<string, number> = {
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
 
-/** Parses a duration such as "500ms", "30s", "5m", "1.5h", "7d" into milliseconds; undefined if malformed. */
+/** Parses a duration such as "0s", "500ms", "30s", "5m", "1.5h", "7d" into milliseconds; undefined if malformed. */
 export function parseDuration(text: string): number | undefined {
   const match = DURATION.exec(text.trim());
   if (!match) return undefined;
   const ms = Number(match[1]) * (UNIT_MS[match[2] as string] as number);
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /** Formats milliseconds as the largest whole unit ("300000" → "5m"). */

@@ -44,8 +44,8 @@ export class MemorySeriesStore implements SeriesStore {
 
   /** The synchronous core of append, for callers in this process that do not need to wait. */
   appendSync(samples: readonly Sample[]): AppendResult {
-    this.#checkSeriesLimit(samples);
     const cutoff = this.#clock.now() - this.limits.retentionMs;
+    this.#checkSeriesLimit(samples, cutoff);
     const changed = new Set<string>();
     let stored = 0;
     let dropped = 0;
@@ -147,10 +147,10 @@ export class MemorySeriesStore implements SeriesStore {
     return dropped;
   }
 
-  #checkSeriesLimit(samples: readonly Sample[]): void {
+  #checkSeriesLimit(samples: readonly Sample[], cutoff: number): void {
     let fresh: Set<string> | undefined;
     for (const sample of samples) {
-      if (this.#series.has(sample.series)) continue;
+      if (sample.time < cutoff || this.#series.has(sample.series)) continue;
       fresh ??= new Set();
       fresh.add(sample.series);
     }

@@ -136,9 +136,9 @@ describe('parseSeriesPush: rejections', () => {
   });
 
   it('rejects a JSON string, null, boolean or nested array', () => {
-    rejects(() => push(json('42')), 'body', /the string "42"/);
-    rejects(() => push(json(null)), 'body', /null/);
-    rejects(() => push(json(true)), 'body');
+    rejects(() => push(json('42')), 'value', /the string "42"/);
+    rejects(() => push(json(null)), 'value', /null/);
+    rejects(() => push(json(true)), 'value');
     rejects(() => push(json([[1]])), '[0]', /an array/);
   });
 

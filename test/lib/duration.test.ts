@@ -18,10 +18,10 @@ describe('parseDuration', () => {
     assert.equal(parseDuration('  10s\n'), 10_000);
   });
 
-  it('rejects zero durations', () => {
-    assert.equal(parseDuration('0s'), undefined);
-    assert.equal(parseDuration('0ms'), undefined);
-    assert.equal(parseDuration('0.0m'), undefined);
+  it('reads zero durations as 0 (callers that need a positive one check for it)', () => {
+    assert.equal(parseDuration('0s'), 0);
+    assert.equal(parseDuration('0ms'), 0);
+    assert.equal(parseDuration('0.0m'), 0);
   });
 
   it('rejects malformed text', () => {

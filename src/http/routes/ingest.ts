@@ -37,7 +37,7 @@ export function ingestRoutes(deps: HttpDeps): Router {
     if (!info) throw notFound(`no series named "${name}"`);
     const windowText = singleParam(ctx.query, 'window') ?? '5m';
     const windowMs = parseDuration(windowText);
-    if (windowMs === undefined) throw invalidField('window', `"${windowText}" is not a duration such as "30s", "5m", "1h"`);
+    if (windowMs === undefined || windowMs <= 0) throw invalidField('window', `"${windowText}" is not a duration such as "30s", "5m", "1h"`);
     const now = deps.clock.now();
     const points = deps.store.window(name, now - windowMs, now).map((p) => [p.x / 1000, p.y]);
     ctx.body = { ...info, window: windowText, points };

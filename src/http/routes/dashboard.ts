@@ -8,7 +8,7 @@ export function dashboardRoutes(deps: HttpDeps): Router {
   router.get('/', (ctx) => {
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = dashboardPage(ctx.origin, deps.registry.charts(), deps.chartErrors());
+    ctx.body = dashboardPage(`${ctx.protocol}://${ctx.host}`, deps.registry.charts(), deps.chartErrors());
   });
   return router;
 }

@@ -138,14 +138,22 @@ export class ChartStream {
 
   /** Marks the frame stale when the overlay text or the time axis moved on. */
   #checkTime(): void {
-    const now = this.#deps.clock.now();
+    try {
+      this.#markIfStale(this.#deps.clock.now());
+    } catch (error) {
+      this.#logOnce('error', messageOf(error), 'overlay text failed');
+      this.#dirty = true; // the render will draw the problem as an error frame
+    }
+    if (this.#dirty) this.#kick();
+  }
+
+  #markIfStale(now: number): void {
     if (now - this.#lastNow >= this.#axisStepMs) {
       this.#dirty = true;
     } else if (this.#overlay.spec.lines.length > 0) {
       const text = overlayLines(this.spec, this.#overlay, this.#deps.store, now).join('\n');
       if (text !== this.#lastOverlay) this.#dirty = true;
     }
-    if (this.#dirty) this.#kick();
   }
 
   /** Renders now, or schedules the render for when the fps cap allows it. */
@@ -158,12 +166,21 @@ export class ChartStream {
   #fire(): void {
     this.#due = undefined;
     if (!this.#running || !this.#dirty || this.#busy) return;
-    void this.#produce();
+    this.#busy = true;
+    this.#produce()
+      .catch((error: unknown) => {
+        // Only a fault outside chart.js lands here (chart.js errors become error frames).
+        this.counters.renderErrors++;
+        this.#logOnce('error', messageOf(error), 'frame production failed');
+      })
+      .finally(() => {
+        this.#busy = false;
+        this.#kick();
+      });
   }
 
   async #produce(): Promise<void> {
-    const { clock, store, encoder, logger } = this.#deps;
-    this.#busy = true;
+    const { clock, store, encoder } = this.#deps;
     this.#dirty = false;
     this.#lastStartedAt = performance.now();
     const now = clock.now();
@@ -177,8 +194,7 @@ export class ChartStream {
     } catch (error) {
       this.counters.renderErrors++;
       const message = messageOf(error);
-      if (message !== this.#lastError) logger.warn({ chart: this.spec.name, err: message }, 'chart render failed');
-      this.#lastError = message;
+      this.#logOnce('warn', message, 'chart render failed');
       renderer.destroy(); // a chart.js instance that threw may be half-updated; start afresh next time
       canvas = renderer.renderError(message, input.overlayLines);
     }
@@ -187,18 +203,24 @@ export class ChartStream {
     this.#lastNow = now;
     this.#lastOverlay = input.overlayLines.join('\n');
     const encodeStarted = performance.now();
+    let jpeg: Buffer;
     try {
-      const jpeg = await encoder.encode(canvas, this.variant.quality);
-      this.counters.encodes++;
-      this.counters.encodeMs += performance.now() - encodeStarted;
-      this.channel.publish({ jpeg, seq: ++this.#seq, timestamp: now });
+      jpeg = await encoder.encode(canvas, this.variant.quality);
     } catch (error) {
       this.counters.encodeErrors++;
-      this.#dirty = true;
-      logger.error({ chart: this.spec.name, err: messageOf(error) }, 'JPEG encode failed');
-    } finally {
-      this.#busy = false;
+      this.#dirty = true; // retried at the next allowed frame
+      this.#logOnce('error', messageOf(error), 'JPEG encode failed');
+      return;
     }
-    this.#kick();
+    this.counters.encodes++;
+    this.counters.encodeMs += performance.now() - encodeStarted;
+    this.channel.publish({ jpeg, seq: ++this.#seq, timestamp: now });
+  }
+
+  /** Logs a failure once per distinct message, so a chart that keeps failing does not flood the log. */
+  #logOnce(level: 'warn' | 'error', message: string, what: string): void {
+    if (message === this.#lastError) return;
+    this.#lastError = message;
+    this.#deps.logger[level]({ chart: this.spec.name, variant: this.variant, err: message }, what);
   }
 }

@@ -107,3 +107,17 @@ export async function chartStats(server: TestServer, chart: string): Promise<Cha
 
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Pushes a random value to `series` every `everyMs` until the returned function is called. */
+export function feed(url: string, series: string, everyMs = 50): () => void {
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      await fetch(`${url}/api/series/${series}`, { method: 'POST', body: String(Math.random() * 100) }).catch(() => {});
+      await sleep(everyMs);
+    }
+  })();
+  return () => {
+    stopped = true;
+  };
+}

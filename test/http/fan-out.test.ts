@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MjpegReader, type Part } from '../helpers/mjpeg-reader.js';
-import { type TestServer, chartStats, getJson, sleep, startServer } from '../helpers/server.js';
+import { type TestServer, chartStats, feed, getJson, sleep, startServer } from '../helpers/server.js';
 
 const CHART = { series: ['fan.value'], fps: 10, width: 320, height: 180, overlay: { lines: ['{time}', '{last:fan.value:2}'] } };
 
-/** Pushes a new value every 50 ms (20/s, above the 10 fps cap) until stopped. */
-function feed(url: string): () => void {
-  let stopped = false;
-  void (async () => {
-    while (!stopped) {
-      await fetch(`${url}/api/series/fan.value`, { method: 'POST', body: String(Math.random() * 100) });
-      await sleep(50);
-    }
-  })();
-  return () => {
-    stopped = true;
-  };
-}
 
 /** Renders of the chart while `viewers` clients watch it for `ms`. */
 async function rendersWhileWatched(server: TestServer, viewers: number, ms: number): Promise<{ renders: number; parts: Part[][] }> {
@@ -49,7 +36,7 @@ describe('fan-out', () => {
   after(() => server.stop());
 
   it('renders as often for 20 viewers as for 1', async () => {
-    const stop = feed(server.url);
+    const stop = feed(server.url, 'fan.value');
     try {
       const one = await rendersWhileWatched(server, 1, 2000);
       const twenty = await rendersWhileWatched(server, 20, 2000);
@@ -63,7 +50,7 @@ describe('fan-out', () => {
   });
 
   it('sends every viewer the same bytes for the same frame', async () => {
-    const stop = feed(server.url);
+    const stop = feed(server.url, 'fan.value');
     try {
       const { parts } = await rendersWhileWatched(server, 5, 1000);
       const bySeq = new Map<number, Buffer>();

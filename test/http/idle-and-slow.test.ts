@@ -1,29 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MjpegReader } from '../helpers/mjpeg-reader.js';
-import { type TestServer, chartStats, sleep, startServer } from '../helpers/server.js';
+import { type TestServer, chartStats, feed, sleep, startServer } from '../helpers/server.js';
 
 const CHART = { series: ['busy.value'], fps: 10, width: 640, height: 360, overlay: { lines: ['{time:HH:mm:ss.SSS}', '{last:busy.value:3}'] } };
 
-function feed(url: string): () => void {
-  let stopped = false;
-  void (async () => {
-    while (!stopped) {
-      await fetch(`${url}/api/series/busy.value`, { method: 'POST', body: String(Math.random() * 100) }).catch(() => {});
-      await sleep(50);
-    }
-  })();
-  return () => {
-    stopped = true;
-  };
-}
 
 describe('work follows viewers', () => {
   let server: TestServer;
   let stopFeed: () => void;
   before(async () => {
     server = await startServer({ charts: { 'busy.json': CHART }, args: ['--idle-grace', '1s'] });
-    stopFeed = feed(server.url);
+    stopFeed = feed(server.url, 'busy.value');
   });
   after(async () => {
     stopFeed();

@@ -2,15 +2,12 @@ import { format } from 'date-fns';
 import { z } from 'zod';
 import { parseDuration } from '../lib/duration.js';
 import { NAME_PATTERN, NAME_RULE, isValidName } from '../lib/names.js';
+import { STREAM_LIMITS } from '../lib/chart-spec.js';
 import { parseTemplate } from '../lib/template.js';
 
-/** Limits on the image and stream parameters a chart file or a query may ask for. */
-export const STREAM_LIMITS = {
-  width: { min: 64, max: 3840 },
-  height: { min: 48, max: 2160 },
-  fps: { min: 0.1, max: 30 },
-  quality: { min: 1, max: 100 },
-} as const;
+export type { ChartSeries, ChartSpec } from '../lib/chart-spec.js';
+export { STREAM_LIMITS } from '../lib/chart-spec.js';
+
 
 const COLOR = /^(#[0-9a-fA-F]{3,4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8}|(rgb|rgba|hsl|hsla)\([0-9.,%\s/+-]{1,60}\)|[a-zA-Z]{3,30})$/;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -127,15 +124,5 @@ export const chartFileSchema = z.strictObject({
 /** A chart file as written. */
 export type ChartFileInput = z.input<typeof chartFileSchema>;
 
-/** A validated chart: the file's content with defaults filled in, plus its name and origin. */
-export interface ChartSpec extends Omit<z.output<typeof chartFileSchema>, '$schema' | 'title' | 'window'> {
-  readonly name: string;
-  readonly title: string;
-  readonly window: string;
-  readonly windowMs: number;
-  /** The file it came from (absent for charts made in code). */
-  readonly file: string | undefined;
-}
-
-/** A series line of a chart, normalised from the shorthand. */
-export type ChartSeries = ChartSpec['series'][number];
+/** The content of a chart file after validation, before its name and origin are added. */
+export type ChartFileOutput = z.output<typeof chartFileSchema>;

@@ -1,5 +1,5 @@
 import type { ChartLoadError } from '../config/chart-loader.js';
-import type { ChartSpec } from '../config/chart-schema.js';
+import type { ChartSpec } from '../lib/chart-spec.js';
 
 /** Browsers open about six HTTP/1.1 connections per host; keep one free for the page itself. */
 export const MAX_LIVE_STREAMS_PER_PAGE = 5;

@@ -1,4 +1,4 @@
-import { STREAM_LIMITS } from '../config/chart-schema.js';
+import { STREAM_LIMITS } from '../lib/chart-spec.js';
 import { invalidField } from '../lib/errors.js';
 import { parseDecimal } from '../lib/numbers.js';
 import type { StreamVariant } from '../pipeline/variant.js';

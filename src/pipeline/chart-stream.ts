@@ -1,4 +1,4 @@
-import type { ChartSpec } from '../config/chart-schema.js';
+import type { ChartSpec } from '../lib/chart-spec.js';
 import type { JpegEncoder } from '../encode/jpeg-encoder.js';
 import { FrameChannel } from '../hub/frame-channel.js';
 import type { Frame } from '../hub/frame.js';

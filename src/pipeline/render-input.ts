@@ -1,4 +1,4 @@
-import type { ChartSpec } from '../config/chart-schema.js';
+import type { ChartSpec } from '../lib/chart-spec.js';
 import type { RenderInput } from '../render/chart-renderer.js';
 import type { OverlayTemplate } from '../render/overlay.js';
 import type { SeriesStore } from '../series/types.js';

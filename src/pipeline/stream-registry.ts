@@ -1,4 +1,4 @@
-import type { ChartSpec } from '../config/chart-schema.js';
+import type { ChartSpec } from '../lib/chart-spec.js';
 import { ChartcastError, notFound } from '../lib/errors.js';
 import { ChartStream, type ChartStreamDeps, type StreamCounters } from './chart-stream.js';
 import { type StreamVariant, resolveVariant, variantKey } from './variant.js';

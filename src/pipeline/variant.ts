@@ -1,4 +1,4 @@
-import type { ChartSpec } from '../config/chart-schema.js';
+import type { ChartSpec } from '../lib/chart-spec.js';
 
 /** The parameters that make one rendered stream of a chart distinct. */
 export interface StreamVariant {

@@ -2,7 +2,7 @@ import './canvas-globals.js';
 import { type Canvas, type SKRSContext2D, createCanvas } from '@napi-rs/canvas';
 import { Chart, type ChartConfiguration, type Plugin, registerables } from 'chart.js';
 import 'chartjs-adapter-date-fns';
-import type { ChartSpec } from '../config/chart-schema.js';
+import type { ChartSpec } from '../lib/chart-spec.js';
 import { formatValue } from '../lib/format-value.js';
 import type { Point } from '../series/types.js';
 import { SANS_STACK } from './fonts.js';

@@ -1,20 +1,11 @@
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import { format } from 'date-fns';
+import type { OverlaySpec } from '../lib/chart-spec.js';
 import { formatValue } from '../lib/format-value.js';
 import { isValidName } from '../lib/names.js';
 import { type TemplatePart, parseTemplate, templateSeries } from '../lib/template.js';
 import type { WindowStats } from '../series/types.js';
 import { MONO_STACK } from './fonts.js';
-
-/** Overlay settings of a chart (the `overlay` key of a chart file). */
-export interface OverlaySpec {
-  readonly lines: readonly string[];
-  readonly timeFormat: string;
-  readonly position: 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
-  readonly fontSize: number;
-  readonly color?: string | undefined;
-  readonly box: boolean;
-}
 
 /** What an overlay's tokens read: the chart title, the time, and statistics per series. */
 export interface OverlayContext {

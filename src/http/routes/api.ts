@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { ChartSpec } from '../../config/chart-schema.js';
+import type { ChartSpec } from '../../lib/chart-spec.js';
 import { notFound } from '../../lib/errors.js';
 import type { HttpDeps } from '../deps.js';
 

@@ -36,7 +36,7 @@ const FRAME_TIMEOUT_MS = 10_000;
 export async function startChartcast(config: AppConfig, options: StartOptions = {}): Promise<Chartcast> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'chartcast' } });
   const clock = options.clock ?? createSystemClock();
-  registerFonts(config.fontsDir);
+  const fonts = registerFonts(config.fontsDir);
 
   const store = new MemorySeriesStore({
     clock,
@@ -62,6 +62,7 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
     clock,
     logger,
     encoder: createCanvasJpegEncoder(),
+    fonts,
     keepaliveMs: config.keepaliveMs,
     idleGraceMs: config.idleGraceMs,
     maxVariants: config.maxVariants,

@@ -24,7 +24,7 @@ export const CONFIG_KEYS = {
   port: { env: 'CHARTCAST_PORT', schema: integer(0, 65535), default: '8080', help: 'HTTP port (PORT also works)' },
   host: { env: 'CHARTCAST_HOST', schema: z.string().min(1), default: '0.0.0.0', help: 'address to listen on' },
   charts: { env: 'CHARTCAST_CHARTS_DIR', schema: z.string().min(1), default: 'charts', help: 'folder of chart files' },
-  fonts: { env: 'CHARTCAST_FONTS_DIR', schema: z.string().optional(), default: undefined, help: 'folder of fonts (default: bundled fonts/)' },
+  fonts: { env: 'CHARTCAST_FONTS_DIR', schema: z.string().optional(), default: undefined, help: 'folder of extra fonts, used after the bundled ones (e.g. for CJK scripts)' },
   retention: { env: 'CHARTCAST_RETENTION', schema: duration(1000, 366 * 86_400_000), default: '24h', help: 'how long points are kept' },
   'max-series': { env: 'CHARTCAST_MAX_SERIES', schema: integer(1, 1_000_000), default: '1000', help: 'most distinct series stored' },
   'max-points': { env: 'CHARTCAST_MAX_POINTS', schema: integer(10, 10_000_000), default: '10000', help: 'most points kept per series' },

@@ -7,6 +7,7 @@ import { ChartcastError, messageOf } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { clamp } from '../lib/numbers.js';
 import { ChartRenderer } from '../render/chart-renderer.js';
+import type { FontStacks } from '../render/fonts.js';
 import { OverlayTemplate } from '../render/overlay.js';
 import type { SeriesStore } from '../series/types.js';
 import { buildRenderInput, overlayLines } from './render-input.js';
@@ -29,6 +30,8 @@ export interface ChartStreamDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly keepaliveMs: number;
+  /** Font families to draw text with (from registerFonts). */
+  readonly fonts: FontStacks;
 }
 
 /**
@@ -184,7 +187,7 @@ export class ChartStream {
     this.#dirty = false;
     this.#lastStartedAt = performance.now();
     const now = clock.now();
-    const renderer = (this.#renderer ??= new ChartRenderer(this.spec, this.variant));
+    const renderer = (this.#renderer ??= new ChartRenderer(this.spec, this.variant, this.#deps.fonts));
     const input = buildRenderInput(this.spec, this.#overlay, store, now);
     const started = performance.now();
     let canvas;

@@ -5,12 +5,12 @@ import 'chartjs-adapter-date-fns';
 import type { ChartSpec } from '../lib/chart-spec.js';
 import { formatValue } from '../lib/format-value.js';
 import type { Point } from '../series/types.js';
-import { SANS_STACK } from './fonts.js';
+import { BUNDLED_STACKS, type FontStacks } from './fonts.js';
 import { OverlayTemplate, drawOverlay } from './overlay.js';
 import { THEMES, type Theme, withAlpha } from './theme.js';
 
+// Registering chart.js's built-in controllers, scales and plugins is idempotent library setup.
 Chart.register(...registerables);
-Chart.defaults.font.family = SANS_STACK;
 
 /** Pixel size of a rendered frame. */
 export interface FrameSize {
@@ -70,11 +70,13 @@ export class ChartRenderer {
   readonly #background: string;
   readonly #canvas: Canvas;
   readonly #ctx: SKRSContext2D;
+  readonly #fonts: FontStacks;
   #chart: Chart | undefined;
 
-  constructor(spec: ChartSpec, size: FrameSize) {
+  constructor(spec: ChartSpec, size: FrameSize, fonts: FontStacks = BUNDLED_STACKS) {
     this.spec = spec;
     this.size = size;
+    this.#fonts = fonts;
     this.overlay = new OverlayTemplate(spec.overlay);
     this.#theme = THEMES[spec.theme];
     this.#background = spec.background ?? this.#theme.background;
@@ -100,6 +102,7 @@ export class ChartRenderer {
       { text: this.#theme.overlayText, box: this.#theme.overlayBox },
       this.size.width,
       this.size.height,
+      this.#fonts.mono,
     );
     return this.#canvas;
   }
@@ -114,17 +117,17 @@ export class ChartRenderer {
     ctx.fillStyle = '#ffb4b4';
     ctx.textBaseline = 'top';
     const fontSize = Math.max(10, Math.min(18, Math.floor(width / 36)));
-    ctx.font = `bold ${fontSize}px ${SANS_STACK}`;
+    ctx.font = `bold ${fontSize}px ${this.#fonts.sans}`;
     const pad = Math.round(fontSize * 0.8);
     let y = pad + this.overlay.bandHeight();
     ctx.fillText(`${this.spec.title}: cannot render`, pad, y);
-    ctx.font = `${fontSize}px ${SANS_STACK}`;
+    ctx.font = `${fontSize}px ${this.#fonts.sans}`;
     for (const line of wrapText(ctx, message, width - 2 * pad).slice(0, 8)) {
       y += fontSize * 1.4;
       ctx.fillText(line, pad, y);
     }
     ctx.restore();
-    drawOverlay(ctx, this.spec.overlay, overlayLines, { text: '#ffffff', box: 'rgba(0,0,0,0.5)' }, width, height);
+    drawOverlay(ctx, this.spec.overlay, overlayLines, { text: '#ffffff', box: 'rgba(0,0,0,0.5)' }, width, height, this.#fonts.mono);
     return this.#canvas;
   }
 
@@ -134,7 +137,7 @@ export class ChartRenderer {
     const ctx = this.#ctx;
     const position = this.spec.overlay.position;
     ctx.save();
-    ctx.font = `bold ${TITLE_SIZE}px ${SANS_STACK}`;
+    ctx.font = `bold ${TITLE_SIZE}px ${this.#fonts.sans}`;
     ctx.fillStyle = this.#theme.text;
     ctx.textBaseline = 'top';
     ctx.textAlign = position === 'top-left' ? 'right' : 'left';
@@ -174,7 +177,9 @@ export class ChartRenderer {
         ctx.restore();
       },
     };
+    const font = { family: this.#fonts.sans };
     const base = {
+      font,
       responsive: false,
       maintainAspectRatio: false,
       layout: { padding: { top: header + 4, bottom: footer + 4, left: 6, right: 10 } },
@@ -188,7 +193,7 @@ export class ChartRenderer {
           min: 0,
           max: 1,
           time: { displayFormats: TIME_FORMATS, tooltipFormat: 'yyyy-MM-dd HH:mm:ss', ...timeStep(spec.windowMs, this.size.width) },
-          ticks: { color: theme.text, maxRotation: 0, autoSkipPadding: 16, source: 'auto' },
+          ticks: { color: theme.text, font, maxRotation: 0, autoSkipPadding: 16, source: 'auto' },
           grid: { color: theme.grid },
           offset: spec.type === 'bar',
           stacked: spec.stacked,
@@ -198,13 +203,13 @@ export class ChartRenderer {
           max: spec.max,
           beginAtZero: spec.type === 'bar',
           stacked: spec.stacked,
-          ticks: { color: theme.text, ...unitTicks },
+          ticks: { color: theme.text, font, ...unitTicks },
           grid: { color: theme.grid },
         },
       },
       plugins: {
         title: { display: false },
-        legend: { display: showLegend, align: 'start', labels: { color: theme.text, boxWidth: 12 } },
+        legend: { display: showLegend, align: 'start', labels: { color: theme.text, font, boxWidth: 12 } },
         tooltip: { enabled: false },
         decimation: { enabled: spec.type === 'line', algorithm: 'min-max' },
       },

@@ -5,7 +5,7 @@ import { formatValue } from '../lib/format-value.js';
 import { isValidName } from '../lib/names.js';
 import { type TemplatePart, parseTemplate, templateSeries } from '../lib/template.js';
 import type { WindowStats } from '../series/types.js';
-import { MONO_STACK } from './fonts.js';
+
 
 /** What an overlay's tokens read: the chart title, the time, and statistics per series. */
 export interface OverlayContext {
@@ -69,12 +69,13 @@ export function drawOverlay(
   colors: { text: string; box: string },
   width: number,
   height: number,
+  fontFamily: string,
 ): void {
   if (lines.length === 0) return;
   const pad = padding(spec.fontSize);
   const step = lineHeight(spec.fontSize);
   ctx.save();
-  ctx.font = `${spec.fontSize}px ${MONO_STACK}`;
+  ctx.font = `${spec.fontSize}px ${fontFamily}`;
   ctx.textBaseline = 'top';
   const textWidth = Math.max(...lines.map((line) => ctx.measureText(line).width));
   const boxWidth = Math.ceil(textWidth + 2 * pad);

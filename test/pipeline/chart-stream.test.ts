@@ -23,13 +23,13 @@ describe('StreamRegistry and ChartStream', () => {
   let store: MemorySeriesStore;
   let registry: StreamRegistry;
   before(() => {
-    registerFonts();
     store = new MemorySeriesStore({ clock, limits: { maxPointsPerSeries: 1000, maxSeries: 100, retentionMs: 3_600_000 } });
     registry = new StreamRegistry({
       store,
       clock,
       logger: createSilentLogger(),
       encoder: createCanvasJpegEncoder(),
+      fonts: registerFonts(),
       keepaliveMs: 1000,
       idleGraceMs: 200,
       maxVariants: 4,

@@ -88,12 +88,20 @@ describe('ChartRenderer', () => {
     assert.equal(count(withText, white, { x0: 200, y0: 150, x1: 320, y1: 180 }), 0, 'nothing bottom-right');
   });
 
-  it('renders Chinese text when a CJK font is installed', { skip: !GlobalFonts.families.some((f) => /WenQuanYi|Noto Sans CJK/.test(f.family)) && 'no CJK font installed' }, () => {
-    const spec = chart({ title: '温度传感器', overlay: { lines: [] } });
-    const renderer = new ChartRenderer(spec, { width: 320, height: 180 });
-    const canvas = renderer.render({ now, datasets: [[]], overlayLines: [] });
-    const ink = count(canvas, (r) => r > 150, { x0: 0, y0: 0, x1: 120, y1: 30 });
-    assert.ok(ink > 60, `title ink pixels: ${ink}`);
+  it('renders Chinese in titles and overlays with an installed CJK font', { skip: !GlobalFonts.families.some((f) => /WenQuanYi|Noto Sans CJK/.test(f.family)) && 'no CJK font installed' }, () => {
+    const draw = (title: string, line: string) => {
+      const renderer = new ChartRenderer(chart({ title, overlay: { lines: ['x'] } }), { width: 320, height: 180 });
+      const { data } = pixels(renderer.render({ now, datasets: [[]], overlayLines: [line] }));
+      renderer.destroy();
+      const region = (x0: number, x1: number, y1: number) =>
+        Array.from({ length: y1 }, (_, y) => Array.from(data.subarray((y * 320 + x0) * 4, (y * 320 + x1) * 4)).join()).join();
+      return { title: region(0, 100, 30), overlay: region(220, 320, 26) };
+    };
+    const a = draw('温度传感器', '湿度 42');
+    const b = draw('电压表', '风速 42');
+    // Missing glyphs would draw identical boxes; real glyphs differ.
+    assert.notEqual(a.title, b.title);
+    assert.notEqual(a.overlay, b.overlay);
   });
 
   it('draws an error frame naming the chart and the problem', () => {

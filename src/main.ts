@@ -64,6 +64,8 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
     encoder: createCanvasJpegEncoder(),
     fonts,
     keepaliveMs: config.keepaliveMs,
+    stallTimeoutMs: config.stallTimeoutMs,
+    maxPixels: config.maxPixels,
     idleGraceMs: config.idleGraceMs,
     maxVariants: config.maxVariants,
   });

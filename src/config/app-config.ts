@@ -32,6 +32,8 @@ export const CONFIG_KEYS = {
   'max-future': { env: 'CHARTCAST_MAX_FUTURE', schema: duration(0, 366 * 86_400_000), default: '10m', help: 'how far in the future a point may be' },
   'max-variants': { env: 'CHARTCAST_MAX_VARIANTS', schema: integer(1, 10_000), default: '32', help: 'most distinct live streams (chart × size × fps × quality)' },
   keepalive: { env: 'CHARTCAST_KEEPALIVE', schema: duration(100, 10_000), default: '1s', help: 're-send the latest frame to an idle viewer this often' },
+  'max-pixels': { env: 'CHARTCAST_MAX_PIXELS', schema: integer(64 * 48, 1_000_000_000), default: '16000000', help: 'most pixels across all live streams (bounds canvas memory and render work)' },
+  'stall-timeout': { env: 'CHARTCAST_STALL_TIMEOUT', schema: duration(1000, 3_600_000), default: '30s', help: 'disconnect a viewer whose connection takes no data this long' },
   'idle-grace': { env: 'CHARTCAST_IDLE_GRACE', schema: duration(0, 3_600_000), default: '10s', help: 'keep an unwatched stream warm this long' },
   system: { env: 'CHARTCAST_SYSTEM_COLLECTOR', schema: toggle, default: 'on', help: 'collect this machine\'s CPU, memory, load and network (on/off)' },
   'system-interval': { env: 'CHARTCAST_SYSTEM_INTERVAL', schema: duration(100, 3_600_000), default: '1s', help: 'system collector period' },
@@ -52,6 +54,8 @@ export interface AppConfig {
   readonly maxBodyBytes: number;
   readonly maxFutureMs: number;
   readonly maxVariants: number;
+  readonly maxPixels: number;
+  readonly stallTimeoutMs: number;
   readonly keepaliveMs: number;
   readonly idleGraceMs: number;
   readonly systemCollector: boolean;
@@ -111,6 +115,8 @@ export function loadAppConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     maxBodyBytes: read('max-body'),
     maxFutureMs: read('max-future'),
     maxVariants: read('max-variants'),
+    maxPixels: read('max-pixels'),
+    stallTimeoutMs: read('stall-timeout'),
     keepaliveMs: read('keepalive'),
     idleGraceMs: read('idle-grace'),
     systemCollector: read('system'),

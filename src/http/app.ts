@@ -15,7 +15,7 @@ export function createApp(deps: HttpDeps): Koa {
   app.use(errorMiddleware(deps.logger));
   for (const router of [dashboardRoutes(deps), streamRoutes(deps), ingestRoutes(deps), apiRoutes(deps)]) {
     app.use(router.routes());
-    app.use(router.allowedMethods({ throw: true }));
+    app.use(router.allowedMethods()); // sets 405/501 with Allow; errorMiddleware adds the JSON body
   }
   return app;
 }

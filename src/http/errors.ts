@@ -12,17 +12,27 @@ export function errorMiddleware(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) {
-        throw new ChartcastError('not_found', `no route for ${ctx.method} ${ctx.path}`, { status: 404 });
+      if (ctx.body === undefined && ctx.respond !== false) {
+        if (ctx.status === 404) throw new ChartcastError('not_found', `no route for ${ctx.method} ${ctx.path}`, { status: 404 });
+        if (ctx.status === 405) {
+          throw new ChartcastError('method_not_allowed', `${ctx.method} is not allowed on ${ctx.path} (allowed: ${ctx.response.get('Allow')})`, {
+            status: 405,
+          });
+        }
+        if (ctx.status === 501) {
+          throw new ChartcastError('not_implemented', `method ${ctx.method} is not supported`, { status: 501, expose: true });
+        }
       }
     } catch (thrown) {
       const error = toChartcastError(thrown);
-      if (error.status >= 500) logger.error({ err: thrown, method: ctx.method, path: ctx.path }, 'request failed');
+      if (error.status >= 500 && error.code !== 'not_implemented') logger.error({ err: thrown, method: ctx.method, path: ctx.path }, 'request failed');
       if (ctx.respond === false || ctx.headerSent) return;
       const body: ErrorBody = {
         error: { code: error.code, message: error.expose ? error.message : 'internal error' },
       };
       if (error.field !== undefined) body.error.field = error.field;
+      const headers = (thrown as { headers?: unknown }).headers;
+      if (headers && typeof headers === 'object') ctx.set(headers as Record<string, string>); // e.g. Allow on 405
       ctx.status = error.status;
       ctx.body = body;
       if (error.status === 503) ctx.set('Retry-After', '1');
@@ -38,7 +48,12 @@ export function toChartcastError(thrown: unknown): ChartcastError {
     if (http.status === 413 || http.type === 'entity.too.large') {
       return new ChartcastError('body_too_large', 'body: request body is larger than the limit', { status: 413, field: 'body' });
     }
-    return new ChartcastError('bad_request', String(http.message ?? 'bad request'), { status: http.status });
+    const code = http.status === 405 ? 'method_not_allowed' : 'bad_request';
+    return new ChartcastError(code, String(http.message ?? 'bad request'), { status: http.status });
+  }
+  if (http?.status === 501) {
+    // The router's answer to a method no route knows (PROPFIND…): the client's doing, not a fault.
+    return new ChartcastError('not_implemented', String(http.message ?? 'not implemented'), { status: 501, expose: true });
   }
   return new ChartcastError('internal', thrown instanceof Error ? thrown.message : String(thrown), {
     status: 500,

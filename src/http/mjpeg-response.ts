@@ -73,7 +73,8 @@ export class MjpegResponse implements FrameSink {
     for (const listener of this.#drainListeners.splice(0)) listener();
   }
 
-  close(): void {
-    this.#res.end();
+  close(reason: 'ended' | 'stalled' = 'ended'): void {
+    if (reason === 'stalled') this.#res.destroy();
+    else this.#res.end();
   }
 }

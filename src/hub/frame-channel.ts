@@ -8,6 +8,8 @@ export interface ChannelStats {
   readonly keepalivesSent: number;
   readonly bytesSent: number;
   readonly viewers: number;
+  /** Viewers disconnected because they took no data for `stallTimeoutMs`. */
+  readonly viewersDropped: number;
 }
 
 /** Per-viewer counters. */
@@ -21,6 +23,8 @@ export interface ViewerStats {
 export interface FrameChannelOptions {
   /** Re-send the latest frame to a viewer that got nothing for this long (ms). */
   readonly keepaliveMs: number;
+  /** Disconnect a viewer whose connection has taken nothing for this long (ms). */
+  readonly stallTimeoutMs: number;
   /** Called when the number of viewers changes. */
   readonly onViewersChange?: (viewers: number) => void;
 }
@@ -28,6 +32,8 @@ export interface FrameChannelOptions {
 class Viewer {
   readonly sink: FrameSink;
   busy = false;
+  /** performance.now() when the viewer last became busy. */
+  busySince = 0;
   lastSeq = -1;
   lastSentAt = 0;
   framesSent = 0;
@@ -56,6 +62,7 @@ export class FrameChannel {
   #framesSkipped = 0;
   #keepalivesSent = 0;
   #bytesSent = 0;
+  #viewersDropped = 0;
 
   constructor(options: FrameChannelOptions) {
     this.#options = options;
@@ -78,13 +85,7 @@ export class FrameChannel {
     this.#options.onViewersChange?.(this.#viewers.size);
     if (this.#latest) this.#send(viewer, this.#latest, false);
     return {
-      unsubscribe: () => {
-        if (viewer.closed) return;
-        viewer.closed = true;
-        this.#viewers.delete(viewer);
-        if (this.#viewers.size === 0) this.#stopKeepalive();
-        this.#options.onViewersChange?.(this.#viewers.size);
-      },
+      unsubscribe: () => this.#remove(viewer),
       stats: () => ({ framesSent: viewer.framesSent, framesSkipped: viewer.framesSkipped, busy: viewer.busy }),
     };
   }
@@ -119,13 +120,22 @@ export class FrameChannel {
       keepalivesSent: this.#keepalivesSent,
       bytesSent: this.#bytesSent,
       viewers: this.#viewers.size,
+      viewersDropped: this.#viewersDropped,
     };
   }
 
   /** Ends the channel: stops the keep-alive timer and asks every viewer's connection to close. */
   close(): void {
     this.#stopKeepalive();
-    for (const viewer of [...this.#viewers]) viewer.sink.close?.();
+    for (const viewer of [...this.#viewers]) viewer.sink.close?.('ended');
+  }
+
+  #remove(viewer: Viewer): void {
+    if (viewer.closed) return;
+    viewer.closed = true;
+    this.#viewers.delete(viewer);
+    if (this.#viewers.size === 0) this.#stopKeepalive();
+    this.#options.onViewersChange?.(this.#viewers.size);
   }
 
   #send(viewer: Viewer, frame: Frame, keepalive: boolean): void {
@@ -137,6 +147,7 @@ export class FrameChannel {
     if (keepalive) this.#keepalivesSent++;
     if (viewer.sink.write(frame)) return;
     viewer.busy = true;
+    viewer.busySince = performance.now();
     viewer.sink.onceDrain(() => {
       viewer.busy = false;
       const latest = this.#latest;
@@ -160,10 +171,19 @@ export class FrameChannel {
   }
 
   #sendKeepalives(): void {
+    const now = performance.now();
+    for (const viewer of [...this.#viewers]) {
+      if (viewer.busy && now - viewer.busySince > this.#options.stallTimeoutMs) {
+        // A peer that vanished without a reset, or stopped reading: free its slot and its stream.
+        this.#viewersDropped++;
+        this.#remove(viewer);
+        viewer.sink.close?.('stalled');
+      }
+    }
     const latest = this.#latest;
     if (!latest) return;
     // Checked every period, so a viewer due within the next period is served now: no gap exceeds keepaliveMs.
-    const due = performance.now() - this.#options.keepaliveMs + this.#keepalivePeriod();
+    const due = now - this.#options.keepaliveMs + this.#keepalivePeriod();
     for (const viewer of this.#viewers) {
       if (!viewer.busy && viewer.lastSentAt <= due) this.#send(viewer, latest, true);
     }

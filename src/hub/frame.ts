@@ -13,6 +13,9 @@ export interface FrameSink {
   write(frame: Frame): boolean;
   /** Calls `listener` once when the connection can take more. */
   onceDrain(listener: () => void): void;
-  /** Ends the connection because the stream itself ended (chart removed, service stopping). */
-  close?(): void;
+  /**
+   * Ends the connection: gracefully when the stream itself ended (chart removed, service
+   * stopping), or at once when the viewer stalled and its unsent data is worthless.
+   */
+  close?(reason: 'ended' | 'stalled'): void;
 }

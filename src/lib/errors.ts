@@ -5,6 +5,8 @@ export type ErrorCode =
   | 'unsupported_content_type'
   | 'body_too_large'
   | 'not_found'
+  | 'method_not_allowed'
+  | 'not_implemented'
   | 'series_limit'
   | 'variant_limit'
   | 'unavailable'

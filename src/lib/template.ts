@@ -6,7 +6,14 @@ export type TemplatePart =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'time'; readonly format: string | undefined }
   | { readonly kind: 'title' }
-  | { readonly kind: 'stat'; readonly stat: StatName; readonly series: string; readonly decimals: number | undefined };
+  | {
+      readonly kind: 'stat';
+      readonly stat: StatName;
+      readonly series: string;
+      readonly decimals: number | undefined;
+      /** Overrides the chart's unit for this value; "" shows a plain number. */
+      readonly unit: string | undefined;
+    };
 
 /** A parse result: the parts, or an error message. */
 export type TemplateParse = { ok: true; parts: TemplatePart[] } | { ok: false; error: string };
@@ -16,7 +23,8 @@ const MAX_DECIMALS = 10;
 
 /**
  * Parses an overlay template. Tokens: `{time}`, `{time:<date-fns format>}`, `{title}`,
- * `{last:<series>}`, `{min|max|avg:<series>}`, each value token optionally `:<decimals>`.
+ * `{last:<series>}`, `{min|max|avg:<series>}`, each value token optionally followed by
+ * `:<decimals>` and `:<unit>` (`{last:mem:1:%}`, `{last:mem::%}`; unit `-` shows a plain number).
  * `{{` and `}}` are literal braces.
  */
 export function parseTemplate(template: string, isSeriesName: (name: string) => boolean): TemplateParse {
@@ -68,17 +76,21 @@ function parseToken(token: string, isSeriesName: (name: string) => boolean): Tem
     return `unknown token "{${token}}" (use {time}, {time:FORMAT}, {title}, {last:SERIES}, {min:SERIES}, {max:SERIES}, {avg:SERIES}, optionally :DECIMALS)`;
   }
   if (rest === undefined) return `"{${head}}" needs a series name, e.g. {${head}:cpu}`;
-  const [series = '', decimalsText, extra] = rest.split(':');
+  const [series = '', decimalsText, unitText, extra] = rest.split(':');
   if (extra !== undefined) return `too many ":" in "{${token}}"`;
   if (!isSeriesName(series)) return `"${series}" in "{${token}}" is not a valid series name`;
+  if (unitText !== undefined && (unitText.length === 0 || unitText.length > 16)) {
+    return `unit in "{${token}}" must be 1-16 characters ("-" for none)`;
+  }
+  const unit = unitText === undefined ? undefined : unitText === '-' ? '' : unitText;
   let decimals: number | undefined;
-  if (decimalsText !== undefined) {
+  if (decimalsText !== undefined && (decimalsText !== '' || unit === undefined)) {
     decimals = Number(decimalsText);
     if (!/^\d+$/.test(decimalsText) || decimals > MAX_DECIMALS) {
       return `decimals in "{${token}}" must be a whole number 0-${MAX_DECIMALS}`;
     }
   }
-  return { kind: 'stat', stat: head as StatName, series, decimals };
+  return { kind: 'stat', stat: head as StatName, series, decimals, unit };
 }
 
 /** Series names a parsed template reads. */

@@ -30,6 +30,8 @@ export interface ChartStreamDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly keepaliveMs: number;
+  /** Disconnect a viewer that takes no data for this long (ms). */
+  readonly stallTimeoutMs: number;
   /** Font families to draw text with (from registerFonts). */
   readonly fonts: FontStacks;
 }
@@ -70,7 +72,7 @@ export class ChartStream {
     this.#series = new Set([...spec.series.map((s) => s.name), ...this.#overlay.series]);
     this.#intervalMs = 1000 / variant.fps;
     this.#axisStepMs = clamp(spec.windowMs / variant.width, 1000, 60_000);
-    this.channel = new FrameChannel({ keepaliveMs: deps.keepaliveMs });
+    this.channel = new FrameChannel({ keepaliveMs: deps.keepaliveMs, stallTimeoutMs: deps.stallTimeoutMs });
   }
 
   get running(): boolean {
@@ -141,11 +143,13 @@ export class ChartStream {
 
   /** Marks the frame stale when the overlay text or the time axis moved on. */
   #checkTime(): void {
+    const now = this.#deps.clock.now();
     try {
-      this.#markIfStale(this.#deps.clock.now());
+      this.#markIfStale(now);
     } catch (error) {
       this.#logOnce('error', messageOf(error), 'overlay text failed');
-      this.#dirty = true; // the render will draw the problem as an error frame
+      // The render draws the problem as an error frame; redraw it only as the time axis moves.
+      if (now - this.#lastNow >= this.#axisStepMs) this.#dirty = true;
     }
     if (this.#dirty) this.#kick();
   }
@@ -188,10 +192,12 @@ export class ChartStream {
     this.#lastStartedAt = performance.now();
     const now = clock.now();
     const renderer = (this.#renderer ??= new ChartRenderer(this.spec, this.variant, this.#deps.fonts));
-    const input = buildRenderInput(this.spec, this.#overlay, store, now);
     const started = performance.now();
     let canvas;
+    let overlay: readonly string[] = [];
     try {
+      const input = buildRenderInput(this.spec, this.#overlay, store, now);
+      overlay = input.overlayLines;
       canvas = renderer.render(input);
       this.#lastError = '';
     } catch (error) {
@@ -199,12 +205,12 @@ export class ChartStream {
       const message = messageOf(error);
       this.#logOnce('warn', message, 'chart render failed');
       renderer.destroy(); // a chart.js instance that threw may be half-updated; start afresh next time
-      canvas = renderer.renderError(message, input.overlayLines);
+      canvas = renderer.renderError(message, overlay);
     }
     this.counters.renders++;
     this.counters.renderMs += performance.now() - started;
     this.#lastNow = now;
-    this.#lastOverlay = input.overlayLines.join('\n');
+    this.#lastOverlay = overlay.join('\n');
     const encodeStarted = performance.now();
     let jpeg: Buffer;
     try {

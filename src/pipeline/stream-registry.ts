@@ -9,6 +9,8 @@ export interface StreamRegistryOptions extends ChartStreamDeps {
   readonly idleGraceMs: number;
   /** Most variants alive at once, across all charts. */
   readonly maxVariants: number;
+  /** Most pixels (width × height) across all live variants: bounds canvas memory and render work. */
+  readonly maxPixels: number;
 }
 
 /** A viewer's claim on a stream; `release` is idempotent. */
@@ -26,6 +28,7 @@ export interface ChartStats extends StreamCounters {
   readonly framesSkipped: number;
   readonly keepalivesSent: number;
   readonly bytesSent: number;
+  readonly viewersDropped: number;
 }
 
 interface Entry {
@@ -48,6 +51,7 @@ const ZERO: ChartStats = {
   framesSkipped: 0,
   keepalivesSent: 0,
   bytesSent: 0,
+  viewersDropped: 0,
 };
 
 /**
@@ -96,14 +100,8 @@ export class StreamRegistry {
     const key = variantKey(name, variant);
     let entry = this.#entries.get(key);
     if (!entry) {
-      if (this.#entries.size >= this.#options.maxVariants) this.#evictIdle();
-      if (this.#entries.size >= this.#options.maxVariants) {
-        throw new ChartcastError(
-          'variant_limit',
-          `too many distinct streams (maxVariants ${this.#options.maxVariants}); use a size/fps/quality already being served`,
-          { status: 503, expose: true },
-        );
-      }
+      this.#makeRoom(variant.width * variant.height);
+      this.#ensureRoom(variant.width * variant.height);
       entry = { stream: new ChartStream(spec, variant, this.#options), leases: 0, idleTimer: undefined };
       this.#entries.set(key, entry);
     }
@@ -163,12 +161,38 @@ export class StreamRegistry {
     for (const [key, entry] of this.#entries) this.#free(key, entry);
   }
 
-  #evictIdle(): void {
+  #pixels(): number {
+    let total = 0;
+    for (const entry of this.#entries.values()) total += entry.stream.variant.width * entry.stream.variant.height;
+    return total;
+  }
+
+  #fits(pixels: number): boolean {
+    return this.#entries.size < this.#options.maxVariants && this.#pixels() + pixels <= this.#options.maxPixels;
+  }
+
+  /** Frees idle variants, oldest first, until a new one of `pixels` fits. */
+  #makeRoom(pixels: number): void {
     for (const [key, entry] of this.#entries) {
-      if (entry.leases === 0) {
-        this.#free(key, entry);
-        return;
-      }
+      if (this.#fits(pixels)) return;
+      if (entry.leases === 0) this.#free(key, entry);
+    }
+  }
+
+  #ensureRoom(pixels: number): void {
+    if (this.#entries.size >= this.#options.maxVariants) {
+      throw new ChartcastError(
+        'variant_limit',
+        `too many distinct streams (maxVariants ${this.#options.maxVariants}); use a size/fps/quality already being served`,
+        { status: 503, expose: true },
+      );
+    }
+    if (this.#pixels() + pixels > this.#options.maxPixels) {
+      throw new ChartcastError(
+        'variant_limit',
+        `live streams would exceed maxPixels ${this.#options.maxPixels} (${this.#pixels()} in use, ${pixels} asked); use a smaller or already served size`,
+        { status: 503, expose: true },
+      );
     }
   }
 
@@ -194,6 +218,7 @@ function statsOf(stream: ChartStream): ChartStats {
     framesSkipped: channel.framesSkipped,
     keepalivesSent: channel.keepalivesSent,
     bytesSent: channel.bytesSent,
+    viewersDropped: channel.viewersDropped,
   };
 }
 

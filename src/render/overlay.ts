@@ -54,7 +54,7 @@ function renderPart(part: TemplatePart, context: OverlayContext, timeFormat: str
     case 'time':
       return format(context.now, part.format ?? timeFormat);
     case 'stat':
-      return formatValue(context.stats(part.series)[part.stat], context.unit, part.decimals);
+      return formatValue(context.stats(part.series)[part.stat], part.unit ?? context.unit, part.decimals);
   }
 }
 

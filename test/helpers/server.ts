@@ -97,7 +97,17 @@ export async function getJson<T = unknown>(url: string): Promise<T> {
 
 /** Stats of one chart as /api/charts/:name reports them. */
 export interface ChartStatsBody {
-  stats: { renders: number; encodes: number; framesPublished: number; framesSent: number; framesSkipped: number; keepalivesSent: number; viewers: number; variants: number };
+  stats: {
+    renders: number;
+    encodes: number;
+    framesPublished: number;
+    framesSent: number;
+    framesSkipped: number;
+    keepalivesSent: number;
+    viewers: number;
+    variants: number;
+    viewersDropped: number;
+  };
 }
 
 /** The render counters of a chart. */

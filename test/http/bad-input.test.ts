@@ -182,6 +182,10 @@ describe('bad input is rejected clearly and loses nothing', () => {
       await expectError(await fetch(`${server.url}/nothing/here`), 404, /no route/);
       const response = await fetch(`${server.url}/charts/keep.mjpeg`, { method: 'POST', body: '1' });
       assert.equal(response.status, 405);
+      assert.match(response.headers.get('allow') ?? '', /GET/);
+      const unknown = await fetch(`${server.url}/api/charts`, { method: 'PROPFIND' });
+      assert.equal(unknown.status, 501);
+      assert.equal(((await unknown.json()) as ErrorBody).error.code, 'not_implemented');
     });
   });
 });

@@ -35,7 +35,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('FrameChannel', () => {
   it('writes the same Buffer object to every viewer', () => {
-    const channel = new FrameChannel({ keepaliveMs: 10_000 });
+    const channel = new FrameChannel({ keepaliveMs: 10_000, stallTimeoutMs: 60_000 });
     const sinks = Array.from({ length: 20 }, () => new RecordingSink());
     const subs = sinks.map((sink) => channel.subscribe(sink));
     const published = frame();
@@ -47,7 +47,7 @@ describe('FrameChannel', () => {
   });
 
   it('gives a new viewer the latest frame at once', () => {
-    const channel = new FrameChannel({ keepaliveMs: 10_000 });
+    const channel = new FrameChannel({ keepaliveMs: 10_000, stallTimeoutMs: 60_000 });
     const latest = frame();
     channel.publish(frame());
     channel.publish(latest);
@@ -59,7 +59,7 @@ describe('FrameChannel', () => {
   });
 
   it('drops frames for a slow viewer and sends it only the newest once it drains', () => {
-    const channel = new FrameChannel({ keepaliveMs: 10_000 });
+    const channel = new FrameChannel({ keepaliveMs: 10_000, stallTimeoutMs: 60_000 });
     const slow = new RecordingSink();
     const fast = new RecordingSink();
     const slowSub = channel.subscribe(slow);
@@ -80,7 +80,7 @@ describe('FrameChannel', () => {
   });
 
   it('does not resend a frame the viewer already has after draining', () => {
-    const channel = new FrameChannel({ keepaliveMs: 10_000 });
+    const channel = new FrameChannel({ keepaliveMs: 10_000, stallTimeoutMs: 60_000 });
     const sink = new RecordingSink();
     channel.subscribe(sink);
     sink.busy = true;
@@ -91,7 +91,7 @@ describe('FrameChannel', () => {
   });
 
   it('re-sends the latest frame as a keep-alive to idle viewers', async () => {
-    const channel = new FrameChannel({ keepaliveMs: 100 });
+    const channel = new FrameChannel({ keepaliveMs: 100, stallTimeoutMs: 60_000 });
     const sink = new RecordingSink();
     const sub = channel.subscribe(sink);
     const only = frame();
@@ -108,7 +108,7 @@ describe('FrameChannel', () => {
   });
 
   it('stops writing to a viewer that unsubscribed while saturated', () => {
-    const channel = new FrameChannel({ keepaliveMs: 10_000 });
+    const channel = new FrameChannel({ keepaliveMs: 10_000, stallTimeoutMs: 60_000 });
     const sink = new RecordingSink();
     const sub = channel.subscribe(sink);
     sink.busy = true;
@@ -122,8 +122,27 @@ describe('FrameChannel', () => {
     channel.close();
   });
 
+  it('disconnects a viewer that stays saturated past the stall timeout', async () => {
+    const channel = new FrameChannel({ keepaliveMs: 100, stallTimeoutMs: 200 });
+    const stalled = new RecordingSink();
+    const healthy = new RecordingSink();
+    const closes: string[] = [];
+    stalled.close = (reason?: string) => {
+      closes.push(reason ?? '');
+    };
+    channel.subscribe(stalled);
+    channel.subscribe(healthy);
+    stalled.busy = true;
+    channel.publish(frame());
+    await sleep(450);
+    assert.deepEqual(closes, ['stalled']);
+    assert.equal(channel.viewerCount, 1, 'the healthy viewer stays');
+    assert.equal(channel.stats().viewersDropped, 1);
+    channel.close();
+  });
+
   it('asks every viewer to close when the channel closes, and resolves frame waiters on publish', async () => {
-    const channel = new FrameChannel({ keepaliveMs: 10_000 });
+    const channel = new FrameChannel({ keepaliveMs: 10_000, stallTimeoutMs: 60_000 });
     const sink = new RecordingSink();
     channel.subscribe(sink);
     const next = channel.nextFrame();

@@ -35,17 +35,17 @@ describe('parseTemplate', () => {
 
   it('parses every statistic token with a series and optional decimals', () => {
     assert.deepEqual(parts('{last:cpu}{min:a.b}{max:x_y-z}{avg:mem:2}'), [
-      { kind: 'stat', stat: 'last', series: 'cpu', decimals: undefined },
-      { kind: 'stat', stat: 'min', series: 'a.b', decimals: undefined },
-      { kind: 'stat', stat: 'max', series: 'x_y-z', decimals: undefined },
-      { kind: 'stat', stat: 'avg', series: 'mem', decimals: 2 },
+      { kind: 'stat', stat: 'last', series: 'cpu', decimals: undefined, unit: undefined },
+      { kind: 'stat', stat: 'min', series: 'a.b', decimals: undefined, unit: undefined },
+      { kind: 'stat', stat: 'max', series: 'x_y-z', decimals: undefined, unit: undefined },
+      { kind: 'stat', stat: 'avg', series: 'mem', decimals: 2, unit: undefined },
     ]);
   });
 
   it('splits text around tokens in order', () => {
     assert.deepEqual(parts('CPU {last:cpu:1}% at {time}'), [
       { kind: 'text', text: 'CPU ' },
-      { kind: 'stat', stat: 'last', series: 'cpu', decimals: 1 },
+      { kind: 'stat', stat: 'last', series: 'cpu', decimals: 1, unit: undefined },
       { kind: 'text', text: '% at ' },
       { kind: 'time', format: undefined },
     ]);
@@ -61,8 +61,8 @@ describe('parseTemplate', () => {
   });
 
   it('accepts decimals 0 to 10 and rejects others', () => {
-    assert.deepEqual(parts('{last:cpu:0}'), [{ kind: 'stat', stat: 'last', series: 'cpu', decimals: 0 }]);
-    assert.deepEqual(parts('{last:cpu:10}'), [{ kind: 'stat', stat: 'last', series: 'cpu', decimals: 10 }]);
+    assert.deepEqual(parts('{last:cpu:0}'), [{ kind: 'stat', stat: 'last', series: 'cpu', decimals: 0, unit: undefined }]);
+    assert.deepEqual(parts('{last:cpu:10}'), [{ kind: 'stat', stat: 'last', series: 'cpu', decimals: 10, unit: undefined }]);
     assert.match(error('{last:cpu:11}'), /decimals/);
     assert.match(error('{last:cpu:-1}'), /decimals/);
     assert.match(error('{last:cpu:1.5}'), /decimals/);
@@ -93,8 +93,15 @@ describe('parseTemplate', () => {
     assert.match(error('{time:}'), /empty time format/);
   });
 
+  it('reads an optional unit after the decimals, "-" meaning none', () => {
+    assert.deepEqual(parts('{last:cpu:1:%}'), [{ kind: 'stat', stat: 'last', series: 'cpu', decimals: 1, unit: '%' }]);
+    assert.deepEqual(parts('{max:mem::bytes}'), [{ kind: 'stat', stat: 'max', series: 'mem', decimals: undefined, unit: 'bytes' }]);
+    assert.deepEqual(parts('{avg:x:2:-}'), [{ kind: 'stat', stat: 'avg', series: 'x', decimals: 2, unit: '' }]);
+    assert.match(error('{last:cpu:1:}'), /unit/);
+  });
+
   it('rejects too many colons in a statistic token', () => {
-    assert.match(error('{avg:cpu:1:2}'), /too many ":"/);
+    assert.match(error('{avg:cpu:1:%:x}'), /too many ":"/);
   });
 
   it('rejects series names the predicate refuses', () => {

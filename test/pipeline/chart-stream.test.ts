@@ -31,6 +31,8 @@ describe('StreamRegistry and ChartStream', () => {
       encoder: createCanvasJpegEncoder(),
       fonts: registerFonts(),
       keepaliveMs: 1000,
+      stallTimeoutMs: 30_000,
+      maxPixels: 16_000_000,
       idleGraceMs: 200,
       maxVariants: 4,
     });
@@ -118,6 +120,18 @@ describe('StreamRegistry and ChartStream', () => {
     const reused = registry.acquire('fast', { width: 200 });
     reused.release();
     for (const lease of leases) lease.release();
+  });
+
+  it('refuses a variant that would exceed the pixel budget', () => {
+    // 16 M pixels: two 3840×2160 streams fit, a third does not.
+    const big = [registry.acquire('fast', { width: 3840, height: 2160 }), registry.acquire('quiet', { width: 3840, height: 2160 })];
+    try {
+      assert.throws(() => registry.acquire('fast', { width: 3840, height: 2000 }), { code: 'variant_limit', message: /maxPixels/ });
+    } finally {
+      for (const lease of big) lease.release();
+    }
+    const fits = registry.acquire('fast', { width: 3840, height: 2000 }); // idle ones make room
+    fits.release();
   });
 
   it('throws not_found for an unknown chart', () => {

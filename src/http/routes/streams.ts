@@ -49,6 +49,8 @@ function serveStream(ctx: Context, deps: HttpDeps, name: string, overrides: Retu
   ctx.res.once('close', cleanup);
   ctx.res.once('error', cleanup);
   ctx.req.socket.setNoDelay(true);
+  // TCP keep-alive probes notice a peer that vanished without closing, even between frames.
+  ctx.req.socket.setKeepAlive(true, 15_000);
   deps.socketTuner.limitUnsent(ctx.req.socket, STREAM_UNSENT_BYTES);
 }
 

@@ -106,9 +106,10 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
     registry,
     stop: () =>
       (stopping ??= (async () => {
+        // The reverse of starting: HTTP (ends every stream), collector, registry, store upkeep.
         await server.stop();
-        registry.close();
         collector?.stop();
+        registry.close();
         clearInterval(sweep);
       })()),
   };

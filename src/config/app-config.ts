@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { parseDuration } from '../lib/duration.js';
+import { ChartcastError } from '../lib/errors.js';
 
 const duration = (min: number, max: number) =>
   z.string().transform((text, ctx) => {
@@ -64,9 +65,9 @@ export interface AppConfig {
 }
 
 /** A configuration problem, naming the flag and variable. */
-export class ConfigError extends Error {
+export class ConfigError extends ChartcastError {
   constructor(message: string) {
-    super(message);
+    super('config_invalid', message);
     this.name = 'ConfigError';
   }
 }

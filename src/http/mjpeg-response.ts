@@ -15,6 +15,18 @@ export function unixTimestamp(ms: number): string {
   return (ms / 1000).toFixed(6);
 }
 
+/** How parts are framed. */
+export interface MjpegOptions {
+  /**
+   * Send each part's headers right after the previous delimiter instead of with the frame, so
+   * Chrome (which draws a part only once the next part's headers arrive) shows every frame at
+   * once. Parts then have no Content-Length or X-Timestamp: clients find frames by the boundary.
+   */
+  readonly eagerHeaders?: boolean;
+}
+
+const PART_TYPE = 'Content-Type: image/jpeg\r\n';
+
 /**
  * A multipart/x-mixed-replace response that is also a FrameSink. The delimiter goes out right
  * after each JPEG, so a browser shows each frame as soon as it arrives. No chunked encoding.
@@ -23,13 +35,15 @@ export class MjpegResponse implements FrameSink {
   readonly boundary = `chartcast-${randomBytes(8).toString('hex')}`;
   readonly #res: ServerResponse;
   readonly #tail: Buffer;
+  readonly #eager: boolean;
   readonly #drainListeners: (() => void)[] = [];
   /** Parts handed to Node but not yet to the kernel. */
   #unflushed = 0;
 
-  constructor(res: ServerResponse) {
+  constructor(res: ServerResponse, options: MjpegOptions = {}) {
     this.#res = res;
-    this.#tail = Buffer.from(`\r\n--${this.boundary}\r\n`);
+    this.#eager = options.eagerHeaders ?? false;
+    this.#tail = Buffer.from(`\r\n--${this.boundary}\r\n${this.#eager ? `${PART_TYPE}\r\n` : ''}`);
   }
 
   /** Sends the status line, headers and the opening delimiter. */
@@ -44,17 +58,20 @@ export class MjpegResponse implements FrameSink {
       ...NO_CACHE_HEADERS,
       ...extraHeaders,
     });
-    res.write(`--${this.boundary}\r\n`);
+    res.write(`--${this.boundary}\r\n${this.#eager ? `${PART_TYPE}\r\n` : ''}`);
   }
 
+  /** Writes one part; false while the part is not yet wholly in the kernel (the viewer is busy). */
   write(frame: Frame): boolean {
     const res = this.#res;
     if (res.destroyed || res.writableEnded) return true;
-    const head = Buffer.from(
-      `Content-Type: image/jpeg\r\nContent-Length: ${frame.jpeg.length}\r\nX-Timestamp: ${unixTimestamp(frame.timestamp)}\r\nX-Frame-Seq: ${frame.seq}\r\n\r\n`,
-    );
     res.cork();
-    res.write(head);
+    if (!this.#eager) {
+      res.write(
+        `${PART_TYPE}Content-Length: ${frame.jpeg.length}\r\nX-Timestamp: ${unixTimestamp(frame.timestamp)}\r\nX-Frame-Seq: ${frame.seq}\r\n\r\n`,
+        'latin1',
+      );
+    }
     res.write(frame.jpeg);
     this.#unflushed++;
     res.write(this.#tail, () => this.#flushed());
@@ -63,6 +80,7 @@ export class MjpegResponse implements FrameSink {
     return res.writableLength === 0;
   }
 
+  /** Calls `listener` once every written part has reached the kernel. */
   onceDrain(listener: () => void): void {
     if (this.#unflushed > 0) this.#drainListeners.push(listener);
     else queueMicrotask(listener);
@@ -73,6 +91,7 @@ export class MjpegResponse implements FrameSink {
     for (const listener of this.#drainListeners.splice(0)) listener();
   }
 
+  /** Ends the response: gracefully, or at once (dropping unsent data) for a stalled viewer. */
   close(reason: 'ended' | 'stalled' = 'ended'): void {
     if (reason === 'stalled') this.#res.destroy();
     else this.#res.end();

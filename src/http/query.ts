@@ -29,3 +29,11 @@ export function singleParam(query: Record<string, QueryValue>, key: string): str
   if (Array.isArray(raw)) throw invalidField(key, 'given more than once');
   return raw;
 }
+
+/** Reads an optional 0/1 flag (`?eager=1`); anything else → 400 naming it. */
+export function flagParam(query: Record<string, QueryValue>, key: string): boolean {
+  const raw = singleParam(query, key);
+  if (raw === undefined || raw === '0') return false;
+  if (raw === '1') return true;
+  throw invalidField(key, `"${raw.slice(0, 20)}" must be 0 or 1`);
+}

@@ -73,6 +73,7 @@ export class FrameChannel {
     return this.#latest;
   }
 
+  /** Number of subscribed viewers. */
   get viewerCount(): number {
     return this.#viewers.size;
   }
@@ -107,11 +108,22 @@ export class FrameChannel {
     for (const resolve of waiters) resolve(frame);
   }
 
-  /** Resolves with the next published frame. */
-  nextFrame(): Promise<Frame> {
-    return new Promise((resolve) => this.#frameWaiters.add(resolve));
+  /** Resolves with the next published frame, or rejects with `onTimeout()` after `timeoutMs`. */
+  nextFrame(timeoutMs: number, onTimeout: () => Error): Promise<Frame> {
+    return new Promise((resolve, reject) => {
+      const waiter = (frame: Frame) => {
+        clearTimeout(timer);
+        resolve(frame);
+      };
+      const timer = setTimeout(() => {
+        this.#frameWaiters.delete(waiter);
+        reject(onTimeout());
+      }, timeoutMs);
+      this.#frameWaiters.add(waiter);
+    });
   }
 
+  /** Counters since the channel was made. */
   stats(): ChannelStats {
     return {
       published: this.#published,

@@ -75,6 +75,7 @@ export class ChartStream {
     this.channel = new FrameChannel({ keepaliveMs: deps.keepaliveMs, stallTimeoutMs: deps.stallTimeoutMs });
   }
 
+  /** Whether the stream is scheduling frames (it has viewers). */
   get running(): boolean {
     return this.#running;
   }
@@ -127,18 +128,10 @@ export class ChartStream {
     this.#checkTime();
     const latest = this.channel.latest;
     if (latest && !this.#dirty && !this.#busy) return latest;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new ChartcastError('timeout', `no frame of "${this.spec.name}" within ${timeoutMs} ms`, { status: 503, expose: true })),
-        timeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([this.channel.nextFrame(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return this.channel.nextFrame(
+      timeoutMs,
+      () => new ChartcastError('timeout', `no frame of "${this.spec.name}" within ${timeoutMs} ms`, { status: 503, expose: true }),
+    );
   }
 
   /** Marks the frame stale when the overlay text or the time axis moved on. */

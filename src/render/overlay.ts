@@ -1,6 +1,7 @@
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import { format } from 'date-fns';
 import type { OverlaySpec } from '../lib/chart-spec.js';
+import { ChartcastError } from '../lib/errors.js';
 import { formatValue } from '../lib/format-value.js';
 import { isValidName } from '../lib/names.js';
 import { type TemplatePart, parseTemplate, templateSeries } from '../lib/template.js';
@@ -27,7 +28,7 @@ export class OverlayTemplate {
     this.spec = spec;
     this.#lines = spec.lines.map((line) => {
       const parsed = parseTemplate(line, isValidName);
-      if (!parsed.ok) throw new Error(`overlay line "${line}": ${parsed.error}`);
+      if (!parsed.ok) throw new ChartcastError('config_invalid', `overlay line "${line}": ${parsed.error}`);
       return parsed.parts;
     });
     this.series = [...new Set(this.#lines.flatMap(templateSeries))];

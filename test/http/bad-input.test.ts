@@ -35,7 +35,7 @@ describe('bad input is rejected clearly and loses nothing', () => {
   });
   after(async () => {
     // Every rejected request above left the stored series exactly as it was.
-    assert.deepEqual(await getJson(`${server.url}/api/series/keep`).then(stripTime), stripTime(stored));
+    assert.deepEqual(await getJson(`${server.url}/api/series/keep`), stored);
     await server.stop();
   });
 
@@ -189,8 +189,3 @@ describe('bad input is rejected clearly and loses nothing', () => {
     });
   });
 });
-
-function stripTime(body: unknown): unknown {
-  const { points, ...rest } = body as { points: unknown[] };
-  return { ...rest, points };
-}

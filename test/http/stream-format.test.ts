@@ -95,6 +95,27 @@ describe('GET /charts/:name.mjpeg wire format', () => {
     assert.deepEqual([image.width, image.height], [200, 120]);
   });
 
+  it('with ?eager=1 sends each part\'s headers right after the delimiter, ahead of its frame', async () => {
+    const { head, body } = await rawResponse(server.port, '/charts/probe.mjpeg?eager=1&width=160&height=90', 40_000);
+    const boundary = /boundary=([A-Za-z0-9-]+)/.exec(head)?.[1] as string;
+    const partHead = 'Content-Type: image/jpeg\r\n\r\n';
+    assert.ok(body.toString('latin1').startsWith(`--${boundary}\r\n${partHead}`), 'opens with delimiter and the first part\'s headers');
+    const segments = body.toString('latin1').split(`\r\n--${boundary}\r\n`);
+    const complete = segments.slice(1, -1); // the first holds the opening, the last may be cut short
+    assert.ok(complete.length >= 2, `${complete.length} complete parts`);
+    for (const segment of [segments[0]!.slice(`--${boundary}\r\n`.length), ...complete]) {
+      assert.ok(segment.startsWith(partHead), 'each part starts with its headers, already sent');
+      const image = decodeJpeg(Buffer.from(segment.slice(partHead.length), 'latin1'));
+      assert.deepEqual([image.width, image.height], [160, 90]);
+    }
+  });
+
+  it('rejects a bad eager flag', async () => {
+    const response = await fetch(`${server.url}/charts/probe.mjpeg?eager=yes`);
+    assert.equal(response.status, 400);
+    assert.equal(((await response.json()) as { error: { field: string } }).error.field, 'eager');
+  });
+
   it('answers HEAD on a stream with its headers only', async () => {
     const response = await fetch(`${server.url}/charts/probe.mjpeg`, { method: 'HEAD' });
     assert.equal(response.status, 200);

@@ -141,11 +141,18 @@ describe('FrameChannel', () => {
     channel.close();
   });
 
+  it('rejects a frame waiter that times out, and forgets it', async () => {
+    const channel = new FrameChannel({ keepaliveMs: 10_000, stallTimeoutMs: 60_000 });
+    await assert.rejects(channel.nextFrame(50, () => new Error('no frame')), /no frame/);
+    channel.publish(frame()); // nothing left to resolve
+    channel.close();
+  });
+
   it('asks every viewer to close when the channel closes, and resolves frame waiters on publish', async () => {
     const channel = new FrameChannel({ keepaliveMs: 10_000, stallTimeoutMs: 60_000 });
     const sink = new RecordingSink();
     channel.subscribe(sink);
-    const next = channel.nextFrame();
+    const next = channel.nextFrame(1000, () => new Error('timeout'));
     const published = frame();
     channel.publish(published);
     assert.equal(await next, published);

@@ -123,14 +123,14 @@ describe('StreamRegistry and ChartStream', () => {
   });
 
   it('refuses a variant that would exceed the pixel budget', () => {
-    // 16 M pixels: two 3840×2160 streams fit, a third does not.
-    const big = [registry.acquire('fast', { width: 3840, height: 2160 }), registry.acquire('quiet', { width: 3840, height: 2160 })];
+    // 16 M pixels: two 3840×2000 streams (7.68 M each) fit, a third does not.
+    const big = [registry.acquire('fast', { width: 3840, height: 2000 }), registry.acquire('quiet', { width: 3840, height: 2000 })];
     try {
-      assert.throws(() => registry.acquire('fast', { width: 3840, height: 2000 }), { code: 'variant_limit', message: /maxPixels/ });
+      assert.throws(() => registry.acquire('fast', { width: 3840, height: 1990 }), { code: 'variant_limit', message: /maxPixels/ });
     } finally {
       for (const lease of big) lease.release();
     }
-    const fits = registry.acquire('fast', { width: 3840, height: 2000 }); // idle ones make room
+    const fits = registry.acquire('fast', { width: 3840, height: 1990 }); // idle ones make room
     fits.release();
   });
 

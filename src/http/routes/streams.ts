@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { notFound } from '../../lib/errors.js';
 import type { HttpDeps } from '../deps.js';
 import { MjpegResponse, NO_CACHE_HEADERS, unixTimestamp } from '../mjpeg-response.js';
-import { parseVariantQuery } from '../query.js';
+import { flagParam, parseVariantQuery } from '../query.js';
 
 /** Unsent bytes a stream socket may queue in the kernel: enough to keep the link busy, too few to hold stale frames. */
 const STREAM_UNSENT_BYTES = 16 * 1024;
@@ -21,22 +21,29 @@ export function streamRoutes(deps: HttpDeps): Router {
     }
     if (!deps.registry.chart(name)) throw notFound(`no chart named "${name}" (GET /api/charts lists them)`);
     const overrides = parseVariantQuery(ctx.query);
-    if (extension === 'mjpeg') serveStream(ctx, deps, name, overrides);
+    const eagerHeaders = flagParam(ctx.query, 'eager');
+    if (extension === 'mjpeg') serveStream(ctx, deps, name, overrides, eagerHeaders);
     else await serveSnapshot(ctx, deps, name, overrides);
   });
   return router;
 }
 
-function serveStream(ctx: Context, deps: HttpDeps, name: string, overrides: ReturnType<typeof parseVariantQuery>): void {
+function serveStream(
+  ctx: Context,
+  deps: HttpDeps,
+  name: string,
+  overrides: ReturnType<typeof parseVariantQuery>,
+  eagerHeaders: boolean,
+): void {
   if (ctx.method === 'HEAD') {
     const probe = new MjpegResponse(ctx.res);
     ctx.status = 200;
-    ctx.set({ 'Content-Type': `multipart/x-mixed-replace; boundary=${probe.boundary}`, ...NO_CACHE_HEADERS });
+    ctx.set({ 'Content-Type': `multipart/x-mixed-replace; boundary=${probe.boundary}`, Connection: 'close', ...NO_CACHE_HEADERS });
     return;
   }
   const lease = deps.registry.acquire(name, overrides);
   ctx.respond = false;
-  const response = new MjpegResponse(ctx.res);
+  const response = new MjpegResponse(ctx.res, { eagerHeaders });
   response.open();
   const viewer = lease.stream.channel.subscribe(response);
   let done = false;

@@ -64,6 +64,56 @@ export class TimeRing {
     return true;
   }
 
+  /**
+   * Stores many points at once with the same rules as `insert` (a later duplicate time in the
+   * batch wins). Late points are merged in one pass instead of shifting the ring per point.
+   * Returns how many of them are kept.
+   */
+  insertMany(times: readonly number[], values: readonly number[]): number {
+    const order = sortedOrder(times);
+    const first = times[order[0] as number];
+    if (first === undefined) return 0;
+    const last = this.lastTime;
+    if (last === undefined || first > last) {
+      let kept = 0;
+      for (let k = 0; k < order.length; k++) {
+        const i = order[k] as number;
+        const next = order[k + 1];
+        if (next !== undefined && times[next] === times[i]) continue; // the later duplicate wins
+        this.#append(times[i] as number, values[i] as number);
+        kept++;
+      }
+      return kept;
+    }
+    // Lift out the stored points from the batch's first time on, then append both in time order.
+    const at = this.#lowerBound(first);
+    const tailTimes: number[] = [];
+    const tailValues: number[] = [];
+    for (let i = at; i < this.#size; i++) {
+      tailTimes.push(this.#timeAt(i));
+      tailValues.push(this.#valueAt(i));
+    }
+    this.#size = at;
+    let t = 0;
+    let b = 0;
+    while (t < tailTimes.length || b < order.length) {
+      const i = order[b];
+      const batchTime = i === undefined ? Infinity : (times[i] as number);
+      const tailTime = tailTimes[t] ?? Infinity;
+      if (tailTime < batchTime) {
+        this.#append(tailTime, tailValues[t] as number);
+        t++;
+        continue;
+      }
+      if (tailTime === batchTime) t++; // replaced by the batch point
+      const next = order[b + 1];
+      if (next === undefined || times[next] !== batchTime) this.#append(batchTime, values[i as number] as number);
+      b++;
+    }
+    const oldest = this.firstTime as number;
+    return order.filter((i) => (times[i] as number) >= oldest).length;
+  }
+
   /** Drops every point older than `time`; returns how many were dropped. */
   dropBefore(time: number): number {
     const count = this.#lowerBound(time);
@@ -157,4 +207,13 @@ export class TimeRing {
   #valueAt(logical: number): number {
     return this.#values[this.#physical(logical)] as number;
   }
+}
+
+/** Indices of `times` in ascending time order, stable (equal times keep their batch order). */
+function sortedOrder(times: readonly number[]): number[] {
+  const order = Array.from(times.keys());
+  let sorted = true;
+  for (let i = 1; i < times.length && sorted; i++) sorted = (times[i - 1] as number) <= (times[i] as number);
+  if (!sorted) order.sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
+  return order;
 }

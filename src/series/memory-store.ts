@@ -50,24 +50,33 @@ export class MemorySeriesStore implements SeriesStore {
     let stored = 0;
     let dropped = 0;
     let created = 0;
+    // Grouped per series so late points merge into each ring in one pass.
+    const groups = new Map<string, { times: number[]; values: number[] }>();
     for (const sample of samples) {
       if (sample.time < cutoff) {
         dropped++;
         continue;
       }
-      let ring = this.#series.get(sample.series);
+      let group = groups.get(sample.series);
+      if (!group) {
+        group = { times: [], values: [] };
+        groups.set(sample.series, group);
+      }
+      group.times.push(sample.time);
+      group.values.push(sample.value);
+    }
+    for (const [name, group] of groups) {
+      let ring = this.#series.get(name);
       if (!ring) {
         ring = new TimeRing(this.limits.maxPointsPerSeries);
-        this.#series.set(sample.series, ring);
+        this.#series.set(name, ring);
         created++;
       }
       const before = ring.size;
-      if (ring.insert(sample.time, sample.value)) {
-        stored++;
-        changed.add(sample.series);
-      } else {
-        dropped++;
-      }
+      const kept = ring.insertMany(group.times, group.values);
+      stored += kept;
+      dropped += group.times.length - kept;
+      if (kept > 0) changed.add(name);
       this.#pointCount += ring.size - before;
     }
     for (const name of changed) this.#trim(name, cutoff);

@@ -337,3 +337,46 @@ describe('TimeRing', () => {
     );
   });
 });
+
+describe('TimeRing.insertMany', () => {
+  /** The reference: the same points stored one by one. */
+  function oneByOne(maxPoints: number, seed: [number, number][], batch: [number, number][]): [number, number][] {
+    const ring = new TimeRing(maxPoints);
+    for (const [t, v] of [...seed, ...batch]) ring.insert(t, v);
+    const out: [number, number][] = [];
+    ring.forEachBetween(-Infinity, Infinity, (t, v) => out.push([t, v]));
+    return out;
+  }
+
+  it('stores a batch exactly as inserting its points one by one would', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.integer()), { maxLength: 30 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.integer()), { maxLength: 30 }),
+        (maxPoints, seed, batch) => {
+          const ring = new TimeRing(maxPoints);
+          for (const [t, v] of seed) ring.insert(t, v);
+          ring.insertMany(batch.map(([t]) => t), batch.map(([, v]) => v));
+          const out: [number, number][] = [];
+          ring.forEachBetween(-Infinity, Infinity, (t, v) => out.push([t, v]));
+          assert.deepEqual(out, oneByOne(maxPoints, seed, batch));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('merges 20,000 late points into a full 10,000-point series in order', () => {
+    const ring = new TimeRing(10_000);
+    for (let i = 0; i < 10_000; i++) ring.insert(i * 2, i);
+    const times = Array.from({ length: 20_000 }, (_, i) => i + 0.5);
+    ring.insertMany(times, times);
+    assert.equal(ring.size, 10_000);
+    let previous = -Infinity;
+    ring.forEachBetween(-Infinity, Infinity, (t) => {
+      assert.ok(t > previous);
+      previous = t;
+    });
+  });
+});

@@ -16,7 +16,8 @@ const MAX_OPTIONS_DEPTH = 12;
 const color = z.string().regex(COLOR, 'expected a CSS colour such as "#36a2eb", "rgba(54,162,235,0.5)" or "teal"');
 const seriesName = z.string().regex(NAME_PATTERN, `series names are ${NAME_RULE}`);
 
-const duration = z.string().refine((text) => (parseDuration(text) ?? 0) > 0, {
+/** A positive duration such as "30s" (kept as text). */
+export const duration = z.string().refine((text) => (parseDuration(text) ?? 0) > 0, {
   message: 'expected a duration above zero such as "30s", "5m", "1h" or "7d"',
 });
 
@@ -58,7 +59,8 @@ const seriesEntry = z.preprocess(
   }),
 );
 
-const overlay = z.strictObject({
+/** The `overlay` key of a chart or camera file. */
+export const overlay = z.strictObject({
   lines: z.array(template).max(10).default(['{time}']),
   timeFormat: dateFormat.default('yyyy-MM-dd HH:mm:ss'),
   position: z.enum(['top-left', 'top-right', 'bottom-left', 'bottom-right']).default('top-right'),
@@ -91,7 +93,8 @@ export function findUnsafeKey(value: unknown, path: string[], depth: number): { 
   return undefined;
 }
 
-const limit = (bounds: { min: number; max: number }) => z.number().min(bounds.min).max(bounds.max);
+/** A number within a STREAM_LIMITS range. */
+export const limit = (bounds: { min: number; max: number }) => z.number().min(bounds.min).max(bounds.max);
 
 /** The schema of a chart file (JSON or YAML). */
 export const chartFileSchema = z.strictObject({
@@ -118,6 +121,19 @@ export const chartFileSchema = z.strictObject({
     fontSize: 14,
     box: true,
   }),
+  camera: z
+    .preprocess(
+      (entry) => (typeof entry === 'string' ? { name: entry } : entry),
+      z.strictObject({
+        name: z.string().regex(NAME_PATTERN, `camera names are ${NAME_RULE}`),
+        layout: z.enum(['overlay', 'pip', 'side']).default('overlay'),
+        corner: z.enum(['top-left', 'top-right', 'bottom-left', 'bottom-right']).default('bottom-right'),
+        size: z.number().min(0.1).max(0.9).default(0.35),
+        side: z.enum(['left', 'right']).default('left'),
+        backgroundAlpha: z.number().min(0).max(1).default(0.35),
+      }),
+    )
+    .optional(),
   options: jsonOptions.default({}),
 });
 

@@ -1,3 +1,5 @@
+import type { ChartCamera } from './camera-spec.js';
+
 /** Overlay settings of a chart (the `overlay` key of a chart file). */
 export interface OverlaySpec {
   readonly lines: readonly string[];
@@ -43,6 +45,8 @@ export interface ChartSpec {
   readonly stacked: boolean;
   readonly legend?: boolean | undefined;
   readonly overlay: OverlaySpec;
+  /** A camera the chart is drawn with, and how. */
+  readonly camera?: ChartCamera | undefined;
   /** chart.js options, plain JSON. */
   readonly options: Readonly<Record<string, unknown>>;
   /** The file it came from (absent for charts made in code). */

@@ -1,0 +1,215 @@
+import { Image } from '@napi-rs/canvas';
+import type { CameraSpec, CameraState, CameraStatus, CameraView } from '../lib/camera-spec.js';
+import type { Clock } from '../lib/clock.js';
+import { messageOf } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import type { Capture, CaptureFactory } from './capture.js';
+
+/** Restart delays: doubling from `initialMs` up to `maxMs`, each with ±`jitter` randomness. */
+export interface Backoff {
+  readonly initialMs: number;
+  readonly maxMs: number;
+  readonly jitter: number;
+}
+
+/** The default restart delays: 0.5 s, 1 s, 2 s … 30 s, ±20 %. */
+export const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000, jitter: 0.2 };
+
+/** The delay before restart number `failures` (1-based). */
+export function backoffDelay(backoff: Backoff, failures: number, random: () => number = Math.random): number {
+  const base = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.max(0, failures - 1));
+  return Math.round(base * (1 - backoff.jitter + 2 * backoff.jitter * random()));
+}
+
+/** A received frame. */
+export interface CameraFrame {
+  readonly jpeg: Buffer;
+  readonly seq: number;
+  /** Epoch ms it arrived. */
+  readonly receivedAt: number;
+}
+
+/** What a camera source needs. */
+export interface CameraSourceDeps {
+  readonly createCapture: CaptureFactory;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly backoff?: Backoff;
+}
+
+/**
+ * One camera's capture, shared by every stream that shows it. Started by the first lease and
+ * stopped a grace period after the last. A supervisor restarts a failed or stalled capture with
+ * exponential backoff and jitter; listeners hear of every frame and every state change, so
+ * streams can show an "offline" placeholder at once.
+ */
+export class CameraSource {
+  readonly spec: CameraSpec;
+  readonly #deps: CameraSourceDeps;
+  readonly #listeners = new Set<() => void>();
+  #capture: Capture | undefined;
+  #state: CameraState = 'idle';
+  #error: string | undefined;
+  #latest: CameraFrame | undefined;
+  #decoded: { seq: number; image: Image | undefined } | undefined;
+  #failures = 0;
+  #restarts = 0;
+  #retryAt: number | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #watchdog: NodeJS.Timeout | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #leases = 0;
+  #seq = 0;
+  #framesReceived = 0;
+
+  constructor(spec: CameraSpec, deps: CameraSourceDeps) {
+    this.spec = spec;
+    this.#deps = deps;
+  }
+
+  /** Claims the camera (starting capture if needed); returns the release function (idempotent). */
+  acquire(): () => void {
+    this.#leases++;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    if (this.#state === 'idle') this.#start();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.#leases > 0) return;
+      this.#idleTimer = setTimeout(() => this.#stop(), this.spec.idleGraceMs);
+      this.#idleTimer.unref();
+    };
+  }
+
+  /** Calls `listener` on every frame and state change; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** The newest frame (kept after the camera goes offline, for the last-seen time). */
+  get latest(): CameraFrame | undefined {
+    return this.#latest;
+  }
+
+  /** Status and counters. */
+  status(): CameraStatus & { readonly framesReceived: number; readonly viewers: number } {
+    return {
+      state: this.#state,
+      lastFrameAt: this.#latest?.receivedAt,
+      error: this.#error,
+      restarts: this.#restarts,
+      retryAt: this.#retryAt,
+      framesReceived: this.#framesReceived,
+      viewers: this.#leases,
+    };
+  }
+
+  /** The latest frame decoded (once per frame, however many streams draw it) and the status. */
+  view(): CameraView {
+    const latest = this.#latest;
+    if (latest && this.#decoded?.seq !== latest.seq) {
+      let image: Image | undefined;
+      try {
+        image = new Image();
+        image.src = latest.jpeg;
+        if (!image.complete || image.width === 0) image = undefined;
+      } catch {
+        image = undefined; // a corrupt frame: keep showing the last good one
+      }
+      this.#decoded = { seq: latest.seq, image: image ?? this.#decoded?.image };
+    }
+    return { image: this.#decoded?.image, status: this.status() };
+  }
+
+  /** Stops capture at once and forgets listeners (idempotent). */
+  close(): void {
+    clearTimeout(this.#idleTimer);
+    this.#stop();
+    this.#listeners.clear();
+  }
+
+  #start(): void {
+    this.#setState('starting');
+    this.#launch();
+  }
+
+  #launch(): void {
+    this.#retryTimer = undefined;
+    this.#retryAt = undefined;
+    let capture: Capture | undefined;
+    const attempt = {
+      frame: (jpeg: Buffer) => {
+        if (this.#capture !== capture) return;
+        this.#failures = 0;
+        this.#error = undefined;
+        this.#framesReceived++;
+        this.#latest = { jpeg, seq: ++this.#seq, receivedAt: this.#deps.clock.now() };
+        this.#armWatchdog();
+        if (this.#state !== 'live') this.#setState('live');
+        else this.#notify();
+      },
+      fail: (error: Error) => {
+        if (this.#capture !== capture) return;
+        this.#fail(error.message);
+      },
+    };
+    try {
+      capture = this.#deps.createCapture(attempt);
+      this.#capture = capture;
+    } catch (error) {
+      this.#capture = undefined;
+      this.#fail(messageOf(error));
+      return;
+    }
+    this.#armWatchdog();
+  }
+
+  /** A capture that delivers nothing for stallTimeoutMs (including while starting) is restarted. */
+  #armWatchdog(): void {
+    clearTimeout(this.#watchdog);
+    this.#watchdog = setTimeout(() => this.#fail(`no frame for ${this.spec.stallTimeoutMs} ms`), this.spec.stallTimeoutMs);
+    this.#watchdog.unref();
+  }
+
+  #fail(message: string): void {
+    if (this.#state === 'idle') return;
+    clearTimeout(this.#watchdog);
+    this.#capture?.stop();
+    this.#capture = undefined;
+    this.#failures++;
+    this.#restarts++;
+    this.#error = message;
+    const delay = backoffDelay(this.#deps.backoff ?? DEFAULT_BACKOFF, this.#failures);
+    this.#retryAt = this.#deps.clock.now() + delay;
+    this.#deps.logger.warn({ camera: this.spec.name, err: message, retryInMs: delay }, 'camera offline');
+    this.#retryTimer = setTimeout(() => this.#launch(), delay);
+    this.#retryTimer.unref();
+    this.#setState('offline');
+  }
+
+  #stop(): void {
+    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#watchdog);
+    this.#retryTimer = undefined;
+    this.#retryAt = undefined;
+    this.#capture?.stop();
+    this.#capture = undefined;
+    this.#failures = 0;
+    this.#setState('idle');
+  }
+
+  #setState(state: CameraState): void {
+    const changed = state !== this.#state;
+    this.#state = state;
+    if (changed) this.#notify();
+  }
+
+  #notify(): void {
+    for (const listener of this.#listeners) listener();
+  }
+}

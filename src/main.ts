@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { type AppConfig, ConfigError, configHelp, loadAppConfig } from './config/app-config.js';
+import { checkChartCameras, loadCameraDir } from './config/camera-loader.js';
+import { cameraStreamSpec } from './config/camera-schema.js';
 import { type ChartLoadError, loadChartDir } from './config/chart-loader.js';
 import { createCanvasJpegEncoder } from './encode/jpeg-encoder.js';
 import { HttpServer, createApp } from './http/app.js';
@@ -12,6 +14,7 @@ import type { Logger } from './lib/logger.js';
 import { StreamRegistry } from './pipeline/stream-registry.js';
 import { registerFonts } from './render/fonts.js';
 import { MemorySeriesStore } from './series/memory-store.js';
+import { CameraRegistry } from './sources/camera-registry.js';
 
 /** A running chartcast service. */
 export interface Chartcast {
@@ -54,22 +57,36 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
     charts: [],
     errors: [{ file: chartsDir, field: '', message: `cannot read the charts folder: ${error.message}` }],
   }));
-  for (const error of loaded.errors) logger.error(error, 'chart file rejected');
-  logger.info({ charts: loaded.charts.map((c) => c.name), dir: chartsDir }, 'charts loaded');
+  const camerasDir = resolve(config.camerasDir);
+  const cameraFiles = await loadCameraDir(camerasDir).catch((error: Error): { cameras: []; errors: ChartLoadError[] } => ({
+    cameras: [],
+    errors: [{ file: camerasDir, field: '', message: `cannot read the cameras folder: ${error.message}` }],
+  }));
+  const checked = checkChartCameras(loaded.charts, cameraFiles.cameras);
+  const chartErrors = [...loaded.errors, ...checked.errors];
+  for (const error of chartErrors) logger.error(error, 'chart file rejected');
+  for (const error of cameraFiles.errors) logger.error(error, 'camera file rejected');
+  logger.info({ charts: checked.charts.map((c) => c.name), dir: chartsDir }, 'charts loaded');
+  if (cameraFiles.cameras.length) logger.info({ cameras: cameraFiles.cameras.map((c) => c.name), dir: camerasDir }, 'cameras loaded');
 
-  const registry = new StreamRegistry({
+  const cameras = new CameraRegistry(cameraFiles.cameras, { clock, logger, ffmpegPath: config.ffmpegPath });
+  const streamOptions = {
     store,
     clock,
     logger,
     encoder: createCanvasJpegEncoder(),
     fonts,
+    cameras,
     keepaliveMs: config.keepaliveMs,
     stallTimeoutMs: config.stallTimeoutMs,
     maxPixels: config.maxPixels,
     idleGraceMs: config.idleGraceMs,
     maxVariants: config.maxVariants,
-  });
-  registry.setCharts(loaded.charts);
+  };
+  const registry = new StreamRegistry(streamOptions);
+  registry.setCharts(checked.charts);
+  const cameraStreams = new StreamRegistry(streamOptions);
+  cameraStreams.setCharts(cameraFiles.cameras.map(cameraStreamSpec));
 
   const collector = config.systemCollector
     ? new SystemCollector({ store, clock, logger, intervalMs: config.systemIntervalMs })
@@ -83,10 +100,13 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
   const server = new HttpServer(
     createApp({
       registry,
+      cameraStreams,
+      cameras,
       store,
       clock,
       logger,
-      chartErrors: () => loaded.errors,
+      chartErrors: () => chartErrors,
+      cameraErrors: () => cameraFiles.errors,
       limits: { maxBodyBytes: config.maxBodyBytes, maxFutureMs: config.maxFutureMs },
       startedAt,
       frameTimeoutMs: FRAME_TIMEOUT_MS,
@@ -109,7 +129,9 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
         // The reverse of starting: HTTP (ends every stream), collector, registry, store upkeep.
         await server.stop();
         collector?.stop();
+        cameraStreams.close();
         registry.close();
+        cameras.close();
         clearInterval(sweep);
       })()),
   };

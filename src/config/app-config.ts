@@ -25,6 +25,8 @@ export const CONFIG_KEYS = {
   port: { env: 'CHARTCAST_PORT', schema: integer(0, 65535), default: '8080', help: 'HTTP port (PORT also works)' },
   host: { env: 'CHARTCAST_HOST', schema: z.string().min(1), default: '0.0.0.0', help: 'address to listen on' },
   charts: { env: 'CHARTCAST_CHARTS_DIR', schema: z.string().min(1), default: 'charts', help: 'folder of chart files' },
+  cameras: { env: 'CHARTCAST_CAMERAS_DIR', schema: z.string().min(1), default: 'cameras', help: 'folder of camera files (missing: no cameras)' },
+  ffmpeg: { env: 'CHARTCAST_FFMPEG', schema: z.string().min(1), default: 'ffmpeg', help: 'ffmpeg executable for camera capture' },
   fonts: { env: 'CHARTCAST_FONTS_DIR', schema: z.string().optional(), default: undefined, help: 'folder of extra fonts, used after the bundled ones (e.g. for CJK scripts)' },
   retention: { env: 'CHARTCAST_RETENTION', schema: duration(1000, 366 * 86_400_000), default: '24h', help: 'how long points are kept' },
   'max-series': { env: 'CHARTCAST_MAX_SERIES', schema: integer(1, 1_000_000), default: '1000', help: 'most distinct series stored' },
@@ -48,6 +50,8 @@ export interface AppConfig {
   readonly port: number;
   readonly host: string;
   readonly chartsDir: string;
+  readonly camerasDir: string;
+  readonly ffmpegPath: string;
   readonly fontsDir: string | undefined;
   readonly retentionMs: number;
   readonly maxSeries: number;
@@ -109,6 +113,8 @@ export function loadAppConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     port: read('port'),
     host: read('host'),
     chartsDir: read('charts'),
+    camerasDir: read('cameras'),
+    ffmpegPath: read('ffmpeg'),
     fontsDir: read('fonts'),
     retentionMs: read('retention'),
     maxSeries: read('max-series'),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CameraSpec, CameraSourceSpec } from '../lib/camera-spec.js';
-import { STREAM_LIMITS } from '../lib/chart-spec.js';
+import { type ChartSpec, STREAM_LIMITS } from '../lib/chart-spec.js';
 import { parseDuration } from '../lib/duration.js';
 import { duration, limit, overlay } from './chart-schema.js';
 import { type SpecIssue, deepFreeze, describeIssue } from './spec-files.js';
@@ -96,4 +96,27 @@ export function parseCamera(name: string, content: unknown, file?: string): { sp
     file,
   };
   return { spec: deepFreeze(spec) };
+}
+
+/** The spec of a camera's own stream (`/cameras/:name.mjpeg`): the camera alone, with its overlay. */
+export function cameraStreamSpec(camera: CameraSpec): ChartSpec {
+  return deepFreeze({
+    name: camera.name,
+    title: camera.title,
+    type: 'line',
+    series: [],
+    window: '1m',
+    windowMs: 60_000,
+    fps: camera.stream.fps,
+    width: camera.stream.width,
+    height: camera.stream.height,
+    quality: camera.stream.quality,
+    theme: 'dark',
+    unit: '',
+    stacked: false,
+    overlay: camera.stream.overlay,
+    camera: { name: camera.name, layout: 'only', corner: 'bottom-right', size: 1, side: 'left', backgroundAlpha: 0 },
+    options: {},
+    file: camera.file,
+  } satisfies ChartSpec);
 }

@@ -2,17 +2,23 @@ import type { ChartLoadError } from '../config/chart-loader.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { StreamRegistry } from '../pipeline/stream-registry.js';
+import type { CameraRegistry } from '../sources/camera-registry.js';
 import type { SeriesStore } from '../series/types.js';
 import type { SocketTuner } from './socket-tuning.js';
 
 /** What the HTTP layer serves from. */
 export interface HttpDeps {
   readonly registry: StreamRegistry;
+  /** Camera-only streams (one "chart" per camera). */
+  readonly cameraStreams: StreamRegistry;
+  readonly cameras: CameraRegistry;
   readonly store: SeriesStore;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Chart files that failed to load, shown on the dashboard and in /api/charts. */
   readonly chartErrors: () => readonly ChartLoadError[];
+  /** Camera files that failed to load, shown on the dashboard and in /api/cameras. */
+  readonly cameraErrors: () => readonly ChartLoadError[];
   readonly limits: {
     readonly maxBodyBytes: number;
     readonly maxFutureMs: number;

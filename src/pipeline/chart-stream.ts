@@ -10,6 +10,8 @@ import { ChartRenderer } from '../render/chart-renderer.js';
 import type { FontStacks } from '../render/fonts.js';
 import { OverlayTemplate } from '../render/overlay.js';
 import type { SeriesStore } from '../series/types.js';
+import type { CameraRegistry } from '../sources/camera-registry.js';
+import type { CameraSource } from '../sources/camera-source.js';
 import { buildRenderInput, overlayLines } from './render-input.js';
 import type { StreamVariant } from './variant.js';
 
@@ -34,6 +36,8 @@ export interface ChartStreamDeps {
   readonly stallTimeoutMs: number;
   /** Font families to draw text with (from registerFonts). */
   readonly fonts: FontStacks;
+  /** Cameras charts may be drawn with. */
+  readonly cameras: CameraRegistry;
 }
 
 /**
@@ -63,6 +67,8 @@ export class ChartStream {
   #tick: NodeJS.Timeout | undefined;
   #due: NodeJS.Timeout | undefined;
   #lastError = '';
+  readonly #camera: CameraSource | undefined;
+  #cameraLease: (() => void) | undefined;
 
   constructor(spec: ChartSpec, variant: StreamVariant, deps: ChartStreamDeps) {
     this.spec = spec;
@@ -73,6 +79,7 @@ export class ChartStream {
     this.#intervalMs = 1000 / variant.fps;
     this.#axisStepMs = clamp(spec.windowMs / variant.width, 1000, 60_000);
     this.channel = new FrameChannel({ keepaliveMs: deps.keepaliveMs, stallTimeoutMs: deps.stallTimeoutMs });
+    this.#camera = spec.camera ? deps.cameras.get(spec.camera.name) : undefined;
   }
 
   /** Whether the stream is scheduling frames (it has viewers). */
@@ -89,6 +96,18 @@ export class ChartStream {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    if (this.#camera) {
+      // Every camera frame and state change is a change to show (capped at fps like any other).
+      const release = this.#camera.acquire();
+      const unsubscribe = this.#camera.subscribe(() => {
+        this.#dirty = true;
+        this.#kick();
+      });
+      this.#cameraLease = () => {
+        unsubscribe();
+        release();
+      };
+    }
     this.#tick = setInterval(() => this.#checkTime(), Math.max(this.#intervalMs, 50));
     this.#checkTime();
     this.#kick();
@@ -98,6 +117,8 @@ export class ChartStream {
   stop(): void {
     if (!this.#running) return;
     this.#running = false;
+    this.#cameraLease?.();
+    this.#cameraLease = undefined;
     clearInterval(this.#tick);
     clearTimeout(this.#due);
     this.#tick = undefined;
@@ -189,7 +210,7 @@ export class ChartStream {
     let canvas;
     let overlay: readonly string[] = [];
     try {
-      const input = buildRenderInput(this.spec, this.#overlay, store, now);
+      const input = buildRenderInput(this.spec, this.#overlay, store, now, this.#camera?.view());
       overlay = input.overlayLines;
       canvas = renderer.render(input);
       this.#lastError = '';

@@ -1,3 +1,4 @@
+import type { CameraView } from '../lib/camera-spec.js';
 import type { ChartSpec } from '../lib/chart-spec.js';
 import type { RenderInput } from '../render/chart-renderer.js';
 import type { OverlayTemplate } from '../render/overlay.js';
@@ -13,11 +14,18 @@ export function overlayLines(spec: ChartSpec, overlay: OverlayTemplate, store: S
 }
 
 /** A snapshot of everything a frame of `spec` shows at `now`. */
-export function buildRenderInput(spec: ChartSpec, overlay: OverlayTemplate, store: SeriesStore, now: number): RenderInput {
+export function buildRenderInput(
+  spec: ChartSpec,
+  overlay: OverlayTemplate,
+  store: SeriesStore,
+  now: number,
+  camera?: CameraView,
+): RenderInput {
   const from = now - spec.windowMs * (1 + LEAD_IN);
   return {
     now,
     datasets: spec.series.map((series) => store.window(series.name, from, now)),
     overlayLines: overlayLines(spec, overlay, store, now),
+    camera,
   };
 }

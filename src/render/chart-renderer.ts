@@ -2,10 +2,12 @@ import './canvas-globals.js';
 import { type Canvas, type SKRSContext2D, createCanvas } from '@napi-rs/canvas';
 import { Chart, type ChartConfiguration, type Plugin, registerables } from 'chart.js';
 import 'chartjs-adapter-date-fns';
+import type { CameraView } from '../lib/camera-spec.js';
 import type { ChartSpec } from '../lib/chart-spec.js';
 import { formatValue } from '../lib/format-value.js';
 import type { Point } from '../series/types.js';
 import { BUNDLED_STACKS, type FontStacks } from './fonts.js';
+import { cameraRect, drawCamera } from './camera-layer.js';
 import { OverlayTemplate, drawOverlay } from './overlay.js';
 import { THEMES, type Theme, withAlpha } from './theme.js';
 
@@ -24,6 +26,8 @@ export interface RenderInput {
   readonly now: number;
   readonly datasets: readonly Point[][];
   readonly overlayLines: readonly string[];
+  /** The chart's camera, when it has one. */
+  readonly camera?: CameraView | undefined;
 }
 
 const TIME_FORMATS = {
@@ -72,6 +76,8 @@ export class ChartRenderer {
   readonly #ctx: SKRSContext2D;
   readonly #fonts: FontStacks;
   #chart: Chart | undefined;
+  /** The camera of the frame being drawn (read by the background plugin). */
+  #camera: CameraView | undefined;
 
   constructor(spec: ChartSpec, size: FrameSize, fonts: FontStacks = BUNDLED_STACKS) {
     this.spec = spec;
@@ -86,6 +92,17 @@ export class ChartRenderer {
 
   /** Draws a frame and returns the canvas (valid until the next call). */
   render(input: RenderInput): Canvas {
+    this.#camera = input.camera;
+    const camera = this.spec.camera;
+    if (camera?.layout === 'only') {
+      drawCamera(this.#ctx, input.camera, cameraRect(camera, this.size.width, this.size.height), {
+        cover: false,
+        fontFamily: this.#fonts.sans,
+        title: this.spec.title,
+      });
+      this.#drawOverlay(input.overlayLines);
+      return this.#canvas;
+    }
     const chart = (this.#chart ??= this.#createChart());
     const scales = chart.options.scales as { x: { min: number; max: number } };
     scales.x.min = input.now - this.spec.windowMs;
@@ -94,17 +111,23 @@ export class ChartRenderer {
       dataset.data = (input.datasets[i] ?? []) as never;
     });
     chart.update('none');
+    if (camera?.layout === 'pip') {
+      const image = input.camera?.image;
+      const aspect = image && image.height > 0 ? image.width / image.height : undefined;
+      const rect = cameraRect(camera, this.size.width, this.size.height, aspect);
+      drawCamera(this.#ctx, input.camera, rect, { cover: true, fontFamily: this.#fonts.sans, title: this.spec.title });
+      this.#ctx.strokeStyle = this.#theme.grid;
+      this.#ctx.lineWidth = 2;
+      this.#ctx.strokeRect(rect.x, rect.y, rect.width, rect.height);
+    }
     this.#drawTitle();
-    drawOverlay(
-      this.#ctx,
-      this.spec.overlay,
-      input.overlayLines,
-      { text: this.#theme.overlayText, box: this.#theme.overlayBox },
-      this.size.width,
-      this.size.height,
-      this.#fonts.mono,
-    );
+    this.#drawOverlay(input.overlayLines);
     return this.#canvas;
+  }
+
+  #drawOverlay(lines: readonly string[]): void {
+    const colors = { text: this.#theme.overlayText, box: this.#theme.overlayBox };
+    drawOverlay(this.#ctx, this.spec.overlay, lines, colors, this.size.width, this.size.height, this.#fonts.mono);
   }
 
   /** Draws an error frame: the chart's title and the message, so a viewer sees what is wrong. */
@@ -140,8 +163,13 @@ export class ChartRenderer {
     ctx.font = `bold ${TITLE_SIZE}px ${this.#fonts.sans}`;
     ctx.fillStyle = this.#theme.text;
     ctx.textBaseline = 'top';
+    const camera = this.spec.camera;
+    // Side by side, the title belongs to the chart's part of the image.
+    const offset = camera?.layout === 'side' ? cameraRect(camera, this.size.width, this.size.height).width : 0;
+    const left = camera?.layout === 'side' && camera.side === 'left' ? offset : 0;
+    const right = camera?.layout === 'side' && camera.side === 'right' ? offset : 0;
     ctx.textAlign = position === 'top-left' ? 'right' : 'left';
-    ctx.fillText(this.spec.title, position === 'top-left' ? this.size.width - TITLE_PAD : TITLE_PAD, TITLE_PAD);
+    ctx.fillText(this.spec.title, position === 'top-left' ? this.size.width - right - TITLE_PAD : left + TITLE_PAD, TITLE_PAD);
     ctx.restore();
   }
 
@@ -166,14 +194,23 @@ export class ChartRenderer {
     const showLegend = spec.legend ?? spec.series.length > 1;
     const unitTicks = spec.unit ? { callback: (value: number | string) => formatValue(Number(value), spec.unit) } : {};
     const background = this.#background;
+    const camera = spec.camera;
+    const side = camera?.layout === 'side' ? cameraRect(camera, this.size.width, this.size.height) : undefined;
     const backgroundPlugin: Plugin = {
       id: 'chartcastBackground',
       beforeDraw: (chart) => {
-        const ctx = chart.ctx;
+        const ctx = chart.ctx as unknown as SKRSContext2D;
         ctx.save();
         ctx.globalCompositeOperation = 'source-over';
+        if (camera?.layout === 'overlay') {
+          // The camera fills the frame; the chart background lies over it, as transparent as configured.
+          drawCamera(ctx, this.#camera, { x: 0, y: 0, width: chart.width, height: chart.height }, { cover: true, fontFamily: this.#fonts.sans, title: spec.title });
+          ctx.globalAlpha = camera.backgroundAlpha;
+        }
         ctx.fillStyle = background;
         ctx.fillRect(0, 0, chart.width, chart.height);
+        ctx.globalAlpha = 1;
+        if (side) drawCamera(ctx, this.#camera, side, { cover: false, fontFamily: this.#fonts.sans, title: spec.title });
         ctx.restore();
       },
     };
@@ -182,7 +219,14 @@ export class ChartRenderer {
       font,
       responsive: false,
       maintainAspectRatio: false,
-      layout: { padding: { top: header + 4, bottom: footer + 4, left: 6, right: 10 } },
+      layout: {
+        padding: {
+          top: header + 4,
+          bottom: footer + 4,
+          left: 6 + (side && camera?.side === 'left' ? side.width : 0),
+          right: 10 + (side && camera?.side === 'right' ? side.width : 0),
+        },
+      },
       parsing: false,
       normalized: true,
       spanGaps: false,

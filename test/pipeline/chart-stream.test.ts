@@ -8,6 +8,7 @@ import { createSilentLogger } from '../../src/lib/logger.js';
 import { StreamRegistry } from '../../src/pipeline/stream-registry.js';
 import { registerFonts } from '../../src/render/fonts.js';
 import { MemorySeriesStore } from '../../src/series/memory-store.js';
+import { CameraRegistry } from '../../src/sources/camera-registry.js';
 import { decodeJpeg } from '../helpers/mjpeg-reader.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -30,6 +31,7 @@ describe('StreamRegistry and ChartStream', () => {
       logger: createSilentLogger(),
       encoder: createCanvasJpegEncoder(),
       fonts: registerFonts(),
+      cameras: new CameraRegistry([], { clock, logger: createSilentLogger() }),
       keepaliveMs: 1000,
       stallTimeoutMs: 30_000,
       maxPixels: 16_000_000,

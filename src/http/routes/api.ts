@@ -20,6 +20,24 @@ export function apiRoutes(deps: HttpDeps): Router {
     ctx.body = { ...describeChart(deps, chart), spec: chart };
   });
 
+  router.get('/api/cameras', (ctx) => {
+    ctx.body = {
+      cameras: deps.cameras.all().map((source) => {
+        const { spec } = source;
+        const base = `/cameras/${encodeURIComponent(spec.name)}`;
+        return {
+          name: spec.name,
+          title: spec.title,
+          type: spec.source.type,
+          status: source.status(),
+          urls: { mjpeg: `${base}.mjpeg`, jpg: `${base}.jpg` },
+          stats: deps.cameraStreams.chartStats(spec.name),
+        };
+      }),
+      errors: deps.cameraErrors(),
+    };
+  });
+
   router.get('/api/stats', (ctx) => {
     ctx.body = {
       totals: deps.registry.totals(),
@@ -36,6 +54,7 @@ export function apiRoutes(deps: HttpDeps): Router {
       uptimeSeconds: Math.round((deps.clock.now() - deps.startedAt) / 1000),
       charts: { loaded: deps.registry.charts().length, failed: deps.chartErrors().length },
       streams: { variants: totals.variants, viewers: totals.viewers },
+      cameras: Object.fromEntries(deps.cameras.all().map((source) => [source.spec.name, source.status().state])),
       store: { backend: 'memory', series: deps.store.names().length, points: deps.store.pointCount },
     };
   });

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { notFound } from '../../lib/errors.js';
+import type { StreamRegistry } from '../../pipeline/stream-registry.js';
 import type { HttpDeps } from '../deps.js';
 import { MjpegResponse, NO_CACHE_HEADERS, unixTimestamp } from '../mjpeg-response.js';
 import { flagParam, parseVariantQuery } from '../query.js';
@@ -8,28 +9,38 @@ import { flagParam, parseVariantQuery } from '../query.js';
 /** Unsent bytes a stream socket may queue in the kernel: enough to keep the link busy, too few to hold stale frames. */
 const STREAM_UNSENT_BYTES = 16 * 1024;
 
-/** `GET /charts/:name.mjpeg` (live stream) and `GET /charts/:name.jpg` (one current frame). */
+/**
+ * `GET /charts/:name.mjpeg` (live stream) and `.jpg` (one current frame), and the same for
+ * camera-only streams under `/cameras/`.
+ */
 export function streamRoutes(deps: HttpDeps): Router {
   const router = new Router();
-  router.get('/charts/:file', async (ctx) => {
-    const file = ctx.params.file ?? '';
-    const dot = file.lastIndexOf('.');
-    const name = dot > 0 ? file.slice(0, dot) : file;
-    const extension = dot > 0 ? file.slice(dot + 1) : '';
-    if (extension !== 'mjpeg' && extension !== 'jpg' && extension !== 'jpeg') {
-      throw notFound(`"${file}" is not a stream: use /charts/${name}.mjpeg for live video or /charts/${name}.jpg for one frame`);
-    }
-    if (!deps.registry.chart(name)) throw notFound(`no chart named "${name}" (GET /api/charts lists them)`);
-    const overrides = parseVariantQuery(ctx.query);
-    const eagerHeaders = flagParam(ctx.query, 'eager');
-    if (extension === 'mjpeg') serveStream(ctx, deps, name, overrides, eagerHeaders);
-    else await serveSnapshot(ctx, deps, name, overrides);
-  });
+  const kinds = [
+    { prefix: 'charts', kind: 'chart', registry: deps.registry },
+    { prefix: 'cameras', kind: 'camera', registry: deps.cameraStreams },
+  ] as const;
+  for (const { prefix, kind, registry } of kinds) {
+    router.get(`/${prefix}/:file`, async (ctx) => {
+      const file = ctx.params.file ?? '';
+      const dot = file.lastIndexOf('.');
+      const name = dot > 0 ? file.slice(0, dot) : file;
+      const extension = dot > 0 ? file.slice(dot + 1) : '';
+      if (extension !== 'mjpeg' && extension !== 'jpg' && extension !== 'jpeg') {
+        throw notFound(`"${file}" is not a stream: use /${prefix}/${name}.mjpeg for live video or /${prefix}/${name}.jpg for one frame`);
+      }
+      if (!registry.chart(name)) throw notFound(`no ${kind} named "${name}" (GET /api/${prefix} lists them)`);
+      const overrides = parseVariantQuery(ctx.query);
+      const eagerHeaders = flagParam(ctx.query, 'eager');
+      if (extension === 'mjpeg') serveStream(ctx, registry, deps, name, overrides, eagerHeaders);
+      else await serveSnapshot(ctx, registry, deps, name, overrides);
+    });
+  }
   return router;
 }
 
 function serveStream(
   ctx: Context,
+  registry: StreamRegistry,
   deps: HttpDeps,
   name: string,
   overrides: ReturnType<typeof parseVariantQuery>,
@@ -41,7 +52,7 @@ function serveStream(
     ctx.set({ 'Content-Type': `multipart/x-mixed-replace; boundary=${probe.boundary}`, Connection: 'close', ...NO_CACHE_HEADERS });
     return;
   }
-  const lease = deps.registry.acquire(name, overrides);
+  const lease = registry.acquire(name, overrides);
   ctx.respond = false;
   const response = new MjpegResponse(ctx.res, { eagerHeaders });
   response.open();
@@ -63,13 +74,14 @@ function serveStream(
 
 async function serveSnapshot(
   ctx: Context,
+  registry: StreamRegistry,
   deps: HttpDeps,
   name: string,
   overrides: ReturnType<typeof parseVariantQuery>,
 ): Promise<void> {
   // A still has no frame rate: a valid fps (copied from a stream URL) is accepted and ignored.
   const { fps: _fps, ...size } = overrides;
-  const lease = deps.registry.acquire(name, size);
+  const lease = registry.acquire(name, size);
   try {
     const frame = await lease.stream.currentFrame(deps.frameTimeoutMs);
     ctx.set({ ...NO_CACHE_HEADERS, 'X-Timestamp': unixTimestamp(frame.timestamp), 'X-Frame-Seq': String(frame.seq) });

@@ -146,6 +146,8 @@ export class ChartStream {
 
   /** A frame showing the current state: the latest if nothing changed since, else the next one. */
   async currentFrame(timeoutMs: number): Promise<Frame> {
+    // A still of a camera that is just starting would only say "connecting": wait for it a little.
+    await this.#camera?.ready(Math.min(timeoutMs / 2, this.#camera.spec.stallTimeoutMs));
     this.#checkTime();
     const latest = this.channel.latest;
     if (latest && !this.#dirty && !this.#busy) return latest;

@@ -98,7 +98,7 @@ export class ChartRenderer {
       drawCamera(this.#ctx, input.camera, cameraRect(camera, this.size.width, this.size.height), {
         cover: false,
         fontFamily: this.#fonts.sans,
-        title: this.spec.title,
+        title: camera.name,
       });
       this.#drawOverlay(input.overlayLines);
       return this.#canvas;
@@ -115,7 +115,7 @@ export class ChartRenderer {
       const image = input.camera?.image;
       const aspect = image && image.height > 0 ? image.width / image.height : undefined;
       const rect = cameraRect(camera, this.size.width, this.size.height, aspect);
-      drawCamera(this.#ctx, input.camera, rect, { cover: true, fontFamily: this.#fonts.sans, title: this.spec.title });
+      drawCamera(this.#ctx, input.camera, rect, { cover: true, fontFamily: this.#fonts.sans, title: camera.name });
       this.#ctx.strokeStyle = this.#theme.grid;
       this.#ctx.lineWidth = 2;
       this.#ctx.strokeRect(rect.x, rect.y, rect.width, rect.height);
@@ -204,13 +204,13 @@ export class ChartRenderer {
         ctx.globalCompositeOperation = 'source-over';
         if (camera?.layout === 'overlay') {
           // The camera fills the frame; the chart background lies over it, as transparent as configured.
-          drawCamera(ctx, this.#camera, { x: 0, y: 0, width: chart.width, height: chart.height }, { cover: true, fontFamily: this.#fonts.sans, title: spec.title });
+          drawCamera(ctx, this.#camera, { x: 0, y: 0, width: chart.width, height: chart.height }, { cover: true, fontFamily: this.#fonts.sans, title: camera.name });
           ctx.globalAlpha = camera.backgroundAlpha;
         }
         ctx.fillStyle = background;
         ctx.fillRect(0, 0, chart.width, chart.height);
         ctx.globalAlpha = 1;
-        if (side) drawCamera(ctx, this.#camera, side, { cover: false, fontFamily: this.#fonts.sans, title: spec.title });
+        if (side && camera) drawCamera(ctx, this.#camera, side, { cover: false, fontFamily: this.#fonts.sans, title: camera.name });
         ctx.restore();
       },
     };

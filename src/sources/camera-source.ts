@@ -52,6 +52,8 @@ export class CameraSource {
   #error: string | undefined;
   #latest: CameraFrame | undefined;
   #decoded: { seq: number; image: Image | undefined } | undefined;
+  #decoding = false;
+  #inFlight: { image: Image; promise: Promise<Image> } | undefined;
   #failures = 0;
   #restarts = 0;
   #retryAt: number | undefined;
@@ -86,6 +88,7 @@ export class CameraSource {
   /** Calls `listener` on every frame and state change; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void {
     this.#listeners.add(listener);
+    this.#decodeNewest(); // frames that came while nobody watched were not decoded
     return () => {
       this.#listeners.delete(listener);
     };
@@ -109,21 +112,56 @@ export class CameraSource {
     };
   }
 
-  /** The latest frame decoded (once per frame, however many streams draw it) and the status. */
+  /** The newest decoded image (decoded once per frame, however many streams draw it) and the status. */
   view(): CameraView {
-    const latest = this.#latest;
-    if (latest && this.#decoded?.seq !== latest.seq) {
-      let image: Image | undefined;
-      try {
-        image = new Image();
-        image.src = latest.jpeg;
-        if (!image.complete || image.width === 0) image = undefined;
-      } catch {
-        image = undefined; // a corrupt frame: keep showing the last good one
-      }
-      this.#decoded = { seq: latest.seq, image: image ?? this.#decoded?.image };
-    }
     return { image: this.#decoded?.image, status: this.status() };
+  }
+
+  /**
+   * Decodes the newest frame off the main thread, one at a time: frames that arrive meanwhile are
+   * skipped but for the newest. Listeners hear of each decoded image.
+   */
+  #decodeNewest(): void {
+    const frame = this.#latest;
+    if (this.#decoding || !frame || this.#decoded?.seq === frame.seq || this.#listeners.size === 0) return;
+    this.#decoding = true;
+    const decoding = decodeJpeg(frame.jpeg);
+    // The canvas library drops an Image nobody references before it finishes decoding.
+    this.#inFlight = decoding;
+    decoding.promise
+      .then(
+        (image) => {
+          this.#decoded = { seq: frame.seq, image };
+        },
+        () => {
+          this.#decoded = { seq: frame.seq, image: this.#decoded?.image }; // corrupt: keep the last good image
+        },
+      )
+      .finally(() => {
+        this.#inFlight = undefined;
+        this.#decoding = false;
+        this.#notify();
+        this.#decodeNewest();
+      });
+  }
+
+  /** Resolves once the camera has decoded the newest frame it had when asked (or any, if none yet), or is offline; at most `timeoutMs`. */
+  ready(timeoutMs: number): Promise<void> {
+    const wanted = this.#latest?.seq ?? 1;
+    const isReady = () =>
+      this.#state === 'offline' || this.#state === 'idle' || (this.#decoded?.image !== undefined && this.#decoded.seq >= wanted);
+    if (isReady()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      const unsubscribe = this.subscribe(() => {
+        if (isReady()) done();
+      });
+    });
   }
 
   /** Stops capture at once and forgets listeners (idempotent). */
@@ -151,7 +189,7 @@ export class CameraSource {
         this.#latest = { jpeg, seq: ++this.#seq, receivedAt: this.#deps.clock.now() };
         this.#armWatchdog();
         if (this.#state !== 'live') this.#setState('live');
-        else this.#notify();
+        this.#decodeNewest();
       },
       fail: (error: Error) => {
         if (this.#capture !== capture) return;
@@ -212,4 +250,26 @@ export class CameraSource {
   #notify(): void {
     for (const listener of this.#listeners) listener();
   }
+}
+
+/** Most time a decode may take before it is given up (ms). */
+const DECODE_TIMEOUT_MS = 5000;
+
+/** Decodes JPEG bytes into a drawable image (asynchronously, in the canvas library's threads). */
+function decodeJpeg(jpeg: Buffer): { image: Image; promise: Promise<Image> } {
+  const image = new Image();
+  const promise = new Promise<Image>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('decode timed out')), DECODE_TIMEOUT_MS);
+    image.onload = () => {
+      clearTimeout(timer);
+      if (image.width > 0) resolve(image);
+      else reject(new Error('empty image'));
+    };
+    image.onerror = (error) => {
+      clearTimeout(timer);
+      reject(error);
+    };
+  });
+  image.src = jpeg;
+  return { image, promise };
 }

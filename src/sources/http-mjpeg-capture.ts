@@ -2,9 +2,34 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { CameraSourceSpec } from '../lib/camera-spec.js';
 import { type CaptureFactory, CaptureError } from './capture.js';
+import { JpegSplitter } from './jpeg-splitter.js';
 import { MultipartJpegParser, boundaryOf } from './multipart-jpeg-parser.js';
 
 type MjpegSource = Extract<CameraSourceSpec, { type: 'mjpeg' }>;
+
+/** Most bytes read while looking for a stream's framing. */
+const SNIFF_BYTES = 4096;
+
+/**
+ * The parser for a stream whose Content-Type gave no boundary: a multipart stream starting with
+ * its "--boundary" line, or bare concatenated JPEGs. undefined: need more bytes.
+ */
+function sniffFraming(
+  head: Buffer,
+  maxFrameBytes: number,
+  onFrame: (jpeg: Buffer) => void,
+): { push(chunk: Buffer): void } | 'unknown' | undefined {
+  const start = head.toString('latin1', 0, Math.min(head.length, SNIFF_BYTES)).replace(/^\s+/, '');
+  if (start.startsWith('--')) {
+    const line = /^--([^\r\n]+)\r?\n/.exec(start);
+    if (line) return new MultipartJpegParser({ boundary: (line[1] as string).trim(), maxFrameBytes, onFrame });
+  } else if (head[0] === 0xff && head[1] === 0xd8) {
+    return new JpegSplitter({ maxFrameBytes, onFrame });
+  } else if (head.length >= 2) {
+    return 'unknown';
+  }
+  return head.length > SNIFF_BYTES ? 'unknown' : undefined;
+}
 
 /** A URL with its credentials removed, safe to show in messages and logs. */
 export function redactUrl(url: string): string {
@@ -51,10 +76,23 @@ export function httpMjpegCapture(source: MjpegSource, maxFrameBytes: number): Ca
         return fail(`${shown} answered HTTP ${status}${hint}`);
       }
       const contentType = response.headers['content-type'] ?? '';
-      const boundary = /^multipart\//i.test(contentType) ? boundaryOf(contentType) : undefined;
-      if (!boundary) return fail(`${shown} is not an MJPEG stream (Content-Type "${contentType}")`);
-      const parser = new MultipartJpegParser({ boundary, maxFrameBytes, onFrame: (jpeg) => !done && handlers.frame(jpeg) });
-      response.on('data', (chunk: Buffer) => !done && parser.push(chunk));
+      const declared = /^multipart\//i.test(contentType) ? boundaryOf(contentType) : undefined;
+      const onFrame = (jpeg: Buffer) => !done && handlers.frame(jpeg);
+      let parser: { push(chunk: Buffer): void } | undefined = declared
+        ? new MultipartJpegParser({ boundary: declared, maxFrameBytes, onFrame })
+        : undefined;
+      // Without a boundary in Content-Type (some cameras, ffmpeg's own server), tell the framing from the first bytes.
+      let head = Buffer.alloc(0);
+      response.on('data', (chunk: Buffer) => {
+        if (done) return;
+        if (parser) return parser.push(chunk);
+        head = Buffer.concat([head, chunk]);
+        const sniffed = sniffFraming(head, maxFrameBytes, onFrame);
+        if (sniffed === 'unknown') return fail(`${shown} is not an MJPEG stream (Content-Type "${contentType}", no multipart boundary or JPEG data)`);
+        if (sniffed === undefined) return;
+        parser = sniffed;
+        parser.push(head);
+      });
       response.once('end', () => fail(`${shown} ended the stream`));
       response.once('error', (error) => fail(`${shown}: ${error.message}`));
     });

@@ -150,6 +150,9 @@ export class MultipartJpegParser {
 
 /** Where a part's headers end (CRLF CRLF, or a bare LF LF from sloppy servers). */
 function headersEnd(buffer: Buffer): { at: number; size: number } | undefined {
+  // An empty header block: the blank line comes first.
+  if (buffer[0] === 0x0d && buffer[1] === 0x0a) return { at: 0, size: 2 };
+  if (buffer[0] === 0x0a) return { at: 0, size: 1 };
   const crlf = buffer.indexOf('\r\n\r\n');
   const lf = buffer.indexOf('\n\n');
   if (crlf >= 0 && (lf < 0 || crlf <= lf)) return { at: crlf, size: 4 };

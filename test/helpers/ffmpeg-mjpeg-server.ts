@@ -1,0 +1,70 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+
+/** A free loopback TCP port. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** An MJPEG-over-HTTP server that is not ours: ffmpeg serving its testsrc2 pattern with the mpjpeg muxer. */
+export interface UpstreamCamera {
+  readonly url: string;
+  readonly port: number;
+  /** Kills ffmpeg (the camera "fails" mid-stream). */
+  kill(): Promise<void>;
+  /** Starts ffmpeg again on the same port. */
+  restart(): Promise<void>;
+}
+
+/**
+ * Starts `ffmpeg -f mpjpeg -listen 1` on a loopback port. With `contentType`, ffmpeg announces
+ * multipart/x-mixed-replace with its boundary, as IP cameras do; without, it sends
+ * application/octet-stream and the reader must find the boundary in the body.
+ */
+export async function startUpstreamCamera(options: { contentType?: boolean; size?: string; port?: number } = {}): Promise<UpstreamCamera> {
+  const port = options.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}/video.mjpg`;
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${options.size ?? '320x180'}:rate=10`, '-f', 'mpjpeg'];
+    if (options.contentType ?? true) args.push('-content_type', 'multipart/x-mixed-replace;boundary=ffmpeg');
+    args.push('-listen', '1', url);
+    child = spawn('ffmpeg', args, { stdio: 'ignore' });
+    // ffmpeg listens within a moment; wait until the port accepts connections.
+    for (let i = 0; i < 50; i++) {
+      if (await canConnect(port)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('ffmpeg did not start listening');
+  };
+  await launch();
+  return {
+    url,
+    port,
+    kill: async () => {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    },
+    restart: launch,
+  };
+}
+
+/** Whether a socket listens on the loopback port (read from /proc/net/tcp: connecting would take ffmpeg's only client slot). */
+async function canConnect(port: number): Promise<boolean> {
+  const table = await readFile('/proc/net/tcp', 'utf8');
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  return table.split('\n').some((line) => {
+    const fields = line.trim().split(/\s+/);
+    return fields[1]?.endsWith(`:${hex}`) && fields[3] === '0A';
+  });
+}

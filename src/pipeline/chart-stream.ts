@@ -151,10 +151,17 @@ export class ChartStream {
     this.#checkTime();
     const latest = this.channel.latest;
     if (latest && !this.#dirty && !this.#busy) return latest;
-    return this.channel.nextFrame(
-      timeoutMs,
-      () => new ChartcastError('timeout', `no frame of "${this.spec.name}" within ${timeoutMs} ms`, { status: 503, expose: true }),
-    );
+    // A frame already being drawn may predate the change: wait for one begun from now on.
+    const since = this.#deps.clock.now();
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const remaining = Math.max(1, deadline - performance.now());
+      const frame = await this.channel.nextFrame(
+        remaining,
+        () => new ChartcastError('timeout', `no frame of "${this.spec.name}" within ${timeoutMs} ms`, { status: 503, expose: true }),
+      );
+      if (frame.timestamp >= since || !this.#dirty) return frame;
+    }
   }
 
   /** Marks the frame stale when the overlay text or the time axis moved on. */

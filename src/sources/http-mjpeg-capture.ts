@@ -95,6 +95,8 @@ export function httpMjpegCapture(source: MjpegSource, maxFrameBytes: number): Ca
       });
       response.once('end', () => fail(`${shown} ended the stream`));
       response.once('error', (error) => fail(`${shown}: ${error.message}`));
+      // An upstream that dies mid-stream may only close the connection.
+      response.once('close', () => fail(`${shown} closed the connection`));
     });
     req.once('error', (error) => fail(`${shown}: ${error.message}`));
     const connectTimer = setTimeout(() => fail(`${shown}: no answer within ${source.connectTimeoutMs} ms`), source.connectTimeoutMs);

@@ -37,13 +37,17 @@ export async function startUpstreamCamera(options: { contentType?: boolean; size
     const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${options.size ?? '320x180'}:rate=10`, '-f', 'mpjpeg'];
     if (options.contentType ?? true) args.push('-content_type', 'multipart/x-mixed-replace;boundary=ffmpeg');
     args.push('-listen', '1', url);
-    child = spawn('ffmpeg', args, { stdio: 'ignore' });
-    // ffmpeg listens within a moment; wait until the port accepts connections.
-    for (let i = 0; i < 50; i++) {
-      if (await canConnect(port)) return;
+    const started = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = started;
+    let stderr = '';
+    started.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    // ffmpeg listens within a moment (longer on a busy machine); wait until the port is listening.
+    for (let i = 0; i < 150; i++) {
+      if (await isListening(port)) return;
+      if (started.exitCode !== null) throw new Error(`ffmpeg exited before listening: ${stderr}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error('ffmpeg did not start listening');
+    throw new Error(`ffmpeg did not start listening: ${stderr}`);
   };
   await launch();
   return {
@@ -59,12 +63,16 @@ export async function startUpstreamCamera(options: { contentType?: boolean; size
   };
 }
 
-/** Whether a socket listens on the loopback port (read from /proc/net/tcp: connecting would take ffmpeg's only client slot). */
-async function canConnect(port: number): Promise<boolean> {
+/**
+ * Whether ffmpeg is up on the loopback port: listening, or already serving the one client it
+ * takes (it stops listening then). Read from /proc/net/tcp, since a probe connection would take
+ * that client slot.
+ */
+async function isListening(port: number): Promise<boolean> {
   const table = await readFile('/proc/net/tcp', 'utf8');
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
   return table.split('\n').some((line) => {
     const fields = line.trim().split(/\s+/);
-    return fields[1]?.endsWith(`:${hex}`) && fields[3] === '0A';
+    return fields[1]?.endsWith(`:${hex}`) && (fields[3] === '0A' || fields[3] === '01');
   });
 }

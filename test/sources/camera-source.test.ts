@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { parseCamera } from '../../src/config/camera-schema.js';
 import { createSystemClock } from '../../src/lib/clock.js';
@@ -134,7 +137,76 @@ describe('CameraSource', () => {
       camera.close();
     });
 
-    it('fails with a clear message on a wrong URL, and times out a silent server', async () => {
+    it('sends Basic credentials, and reports a refusal as an authentication problem', async () => {
+      const frame = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x90', '-frames:v', '1', '-f', 'mjpeg', 'pipe:1']);
+      const server = createServer((req, res) => {
+        if (req.headers.authorization !== `Basic ${Buffer.from('viewer:s3cret').toString('base64')}`) {
+          res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="cam"' }).end();
+          return;
+        }
+        res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace; boundary="--cam"' });
+        const timer = setInterval(() => res.write(Buffer.concat([Buffer.from('--cam\r\nContent-Type: image/jpeg\r\n\r\n'), frame, Buffer.from('\r\n')])), 50);
+        res.once('close', () => clearInterval(timer));
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`;
+      try {
+        const wrong = source({ type: 'mjpeg', url, username: 'viewer', password: 'nope' });
+        const releaseWrong = wrong.acquire();
+        await until(() => wrong.status().state === 'offline', 3000, 'refusal');
+        assert.match(wrong.status().error ?? '', /401.*username and password/);
+        releaseWrong();
+        wrong.close();
+        const right = source({ type: 'mjpeg', url: url.replace('http://', 'http://viewer:s3cret@') });
+        const releaseRight = right.acquire();
+        await until(() => right.status().framesReceived >= 3, 3000, 'frames with credentials from the URL');
+        assert.ok(!(right.status().error ?? '').includes('s3cret'));
+        releaseRight();
+        right.close();
+      } finally {
+        server.closeAllConnections();
+        server.close();
+      }
+    });
+
+    it('restarts a stream that stalls, and times out a server that never answers', async () => {
+      const frame = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x90', '-frames:v', '1', '-f', 'mjpeg', 'pipe:1']);
+      let connections = 0;
+      const stalling = createServer((_req, res) => {
+        connections++;
+        res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace; boundary=x' });
+        res.write(Buffer.concat([Buffer.from('--x\r\nContent-Type: image/jpeg\r\n\r\n'), frame, Buffer.from('\r\n--x\r\n')]));
+        // ...and then nothing more, with the connection left open.
+      });
+      stalling.listen(0, '127.0.0.1');
+      await once(stalling, 'listening');
+      const silent = createNetServer(() => {}); // accepts, never answers
+      silent.listen(0, '127.0.0.1');
+      await once(silent, 'listening');
+      try {
+        const stalled = source({ type: 'mjpeg', url: `http://127.0.0.1:${(stalling.address() as AddressInfo).port}/`, stallTimeout: '1s' });
+        const releaseStalled = stalled.acquire();
+        await until(() => stalled.status().framesReceived >= 1, 3000, 'the one frame');
+        await until(() => stalled.status().state === 'offline', 3000, 'the stall watchdog');
+        assert.match(stalled.status().error ?? '', /no frame for 1000 ms/);
+        await until(() => connections >= 2, 3000, 'a reconnect');
+        releaseStalled();
+        stalled.close();
+        const mute = source({ type: 'mjpeg', url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/`, connectTimeout: '500ms' });
+        const releaseMute = mute.acquire();
+        await until(() => mute.status().state === 'offline', 3000, 'the connect timeout');
+        assert.match(mute.status().error ?? '', /no answer within 500 ms/);
+        releaseMute();
+        mute.close();
+      } finally {
+        stalling.closeAllConnections();
+        stalling.close();
+        silent.close();
+      }
+    });
+
+    it('fails with a clear message when nothing listens', async () => {
       const camera = source({ type: 'mjpeg', url: 'http://127.0.0.1:9/none', connectTimeout: '500ms' });
       const release = camera.acquire();
       await until(() => camera.status().state === 'offline', 3000, 'offline');

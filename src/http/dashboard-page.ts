@@ -8,9 +8,9 @@ const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 /** Ready-to-paste embed snippets for one chart. */
-export function embedSnippets(origin: string, chart: ChartSpec): Record<string, string> {
-  const stream = `${origin}/charts/${encodeURIComponent(chart.name)}.mjpeg`;
-  const still = `${origin}/charts/${encodeURIComponent(chart.name)}.jpg`;
+export function embedSnippets(origin: string, chart: ChartSpec, prefix = 'charts'): Record<string, string> {
+  const stream = `${origin}/${prefix}/${encodeURIComponent(chart.name)}.mjpeg`;
+  const still = `${origin}/${prefix}/${encodeURIComponent(chart.name)}.jpg`;
   return {
     HTML: `<img src="${stream}" alt="${escapeHtml(chart.title)} (live chart)" width="${chart.width}" height="${chart.height}">`,
     Markdown: `![${chart.title.replace(/[[\]]/g, '')}](${stream})`,
@@ -25,27 +25,32 @@ export function embedSnippets(origin: string, chart: ChartSpec): Record<string, 
   };
 }
 
-/** The dashboard: every chart live, with its embed snippets. */
-export function dashboardPage(origin: string, charts: readonly ChartSpec[], errors: readonly ChartLoadError[]): string {
-  const cards = charts.map((chart, index) => {
+/** The dashboard: every chart and camera stream live, with their embed snippets. */
+export function dashboardPage(
+  origin: string,
+  charts: readonly ChartSpec[],
+  errors: readonly ChartLoadError[],
+  cameras: readonly ChartSpec[] = [],
+): string {
+  const cards = [...charts.map((chart) => ({ chart, prefix: 'charts' })), ...cameras.map((chart) => ({ chart, prefix: 'cameras' }))].map(({ chart, prefix }, index) => {
     const live = index < MAX_LIVE_STREAMS_PER_PAGE;
     const name = encodeURIComponent(chart.name);
-    const src = live ? `/charts/${name}.mjpeg` : `/charts/${name}.jpg`;
-    const snippets = Object.entries(embedSnippets(origin, chart))
+    const src = live ? `/${prefix}/${name}.mjpeg` : `/${prefix}/${name}.jpg`;
+    const snippets = Object.entries(embedSnippets(origin, chart, prefix))
       .map(
         ([label, code]) =>
           `<details><summary>${escapeHtml(label)}</summary><pre><code>${escapeHtml(code)}</code></pre><button type="button" class="copy">Copy</button></details>`,
       )
       .join('');
     return `<section class="card">
-  <h2>${escapeHtml(chart.title)} <small>${escapeHtml(chart.name)}</small></h2>
-  <img src="${src}" ${live ? '' : 'data-poll="1" '}alt="${escapeHtml(chart.title)} (live chart)" width="${chart.width}" height="${chart.height}">
-  <p class="links"><a href="/charts/${name}.mjpeg">.mjpeg</a> · <a href="/charts/${name}.jpg">.jpg</a> · <a href="/api/charts/${name}">spec &amp; stats</a></p>
+  <h2>${escapeHtml(chart.title)} <small>${prefix === 'cameras' ? 'camera ' : ''}${escapeHtml(chart.name)}</small></h2>
+  <img src="${src}" ${live ? '' : 'data-poll="1" '}alt="${escapeHtml(chart.title)} (live ${prefix === 'cameras' ? 'camera' : 'chart'})" width="${chart.width}" height="${chart.height}">
+  <p class="links"><a href="/${prefix}/${name}.mjpeg">.mjpeg</a> · <a href="/${prefix}/${name}.jpg">.jpg</a> · <a href="/api/${prefix}${prefix === 'charts' ? `/${name}` : ''}">${prefix === 'charts' ? 'spec &amp; stats' : 'status'}</a></p>
   ${snippets}
 </section>`;
   });
   const problems = errors.length
-    ? `<section class="errors"><h2>Chart files with errors</h2><ul>${errors
+    ? `<section class="errors"><h2>Chart and camera files with errors</h2><ul>${errors
         .map((e) => `<li><code>${escapeHtml(e.file)}</code>${e.field ? ` <code>${escapeHtml(e.field)}</code>` : ''}: ${escapeHtml(e.message)}</li>`)
         .join('')}</ul></section>`
     : '';

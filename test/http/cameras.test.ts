@@ -135,6 +135,8 @@ describe('cameras', () => {
     assert.ok(charts.errors.some((e) => e.field === 'camera.name' && /no-such-camera/.test(e.message)));
     const missing = await fetch(`${server.url}/cameras/nope.mjpeg`);
     assert.equal(missing.status, 404);
+    const html = await (await fetch(`${server.url}/`)).text();
+    assert.ok(html.includes('/cameras/pattern.mjpeg') && html.includes('(live camera)'), 'the dashboard shows camera streams');
   });
 
   it('shows an offline placeholder within a second of the upstream dying, then recovers by itself', async () => {

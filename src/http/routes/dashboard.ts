@@ -8,7 +8,8 @@ export function dashboardRoutes(deps: HttpDeps): Router {
   router.get('/', (ctx) => {
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = dashboardPage(`${ctx.protocol}://${ctx.host}`, deps.registry.charts(), deps.chartErrors());
+    const errors = [...deps.chartErrors(), ...deps.cameraErrors()];
+    ctx.body = dashboardPage(`${ctx.protocol}://${ctx.host}`, deps.registry.charts(), errors, deps.cameraStreams.charts());
   });
   return router;
 }

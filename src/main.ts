@@ -131,7 +131,7 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
         collector?.stop();
         cameraStreams.close();
         registry.close();
-        cameras.close();
+        await cameras.close();
         clearInterval(sweep);
       })()),
   };

@@ -2,16 +2,21 @@ import type { ChartLoadError } from '../config/chart-loader.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { StreamRegistry } from '../pipeline/stream-registry.js';
-import type { CameraRegistry } from '../sources/camera-registry.js';
+import type { CameraSpec, CameraStatus } from '../lib/camera-spec.js';
 import type { SeriesStore } from '../series/types.js';
 import type { SocketTuner } from './socket-tuning.js';
+
+/** What the HTTP layer sees of the cameras (the sources layer's registry satisfies it). */
+export interface CameraDirectory {
+  all(): readonly { readonly spec: CameraSpec; status(): CameraStatus }[];
+}
 
 /** What the HTTP layer serves from. */
 export interface HttpDeps {
   readonly registry: StreamRegistry;
   /** Camera-only streams (one "chart" per camera). */
   readonly cameraStreams: StreamRegistry;
-  readonly cameras: CameraRegistry;
+  readonly cameras: CameraDirectory;
   readonly store: SeriesStore;
   readonly clock: Clock;
   readonly logger: Logger;

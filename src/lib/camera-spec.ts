@@ -85,4 +85,6 @@ export interface CameraStatus {
 export interface CameraView {
   readonly image: Image | undefined;
   readonly status: CameraStatus;
+  /** The camera's title, for placeholders. */
+  readonly title: string;
 }

@@ -42,7 +42,7 @@ export function drawCamera(
   ctx: SKRSContext2D,
   view: CameraView | undefined,
   rect: Rect,
-  options: { cover: boolean; fontFamily: string; title: string },
+  options: { cover: boolean; fontFamily: string; now: number },
 ): void {
   ctx.save();
   ctx.beginPath();
@@ -62,17 +62,17 @@ export function drawCamera(
   ctx.restore();
 }
 
-function drawPlaceholder(ctx: SKRSContext2D, view: CameraView | undefined, rect: Rect, options: { fontFamily: string; title: string }): void {
+function drawPlaceholder(ctx: SKRSContext2D, view: CameraView | undefined, rect: Rect, options: { fontFamily: string; now: number }): void {
   const status = view?.status;
   ctx.fillStyle = view?.image ? 'rgba(20, 20, 24, 0.72)' : '#202226';
   ctx.fillRect(rect.x, rect.y, rect.width, rect.height);
   const offline = status?.state === 'offline';
   const size = Math.max(10, Math.min(28, Math.round(rect.width / 16)));
   const lines: [string, number, string][] = [
-    [offline ? `${options.title}: camera offline` : `${options.title}: connecting…`, size, offline ? '#ff8a80' : '#d8dee9'],
+    [offline ? `${view?.title ?? 'camera'}: camera offline` : `${view?.title ?? 'camera'}: connecting…`, size, offline ? '#ff8a80' : '#d8dee9'],
   ];
   if (status?.lastFrameAt !== undefined) {
-    const sameDay = new Date(status.lastFrameAt).toDateString() === new Date().toDateString();
+    const sameDay = new Date(status.lastFrameAt).toDateString() === new Date(options.now).toDateString();
     lines.push([`last seen ${format(status.lastFrameAt, sameDay ? 'HH:mm:ss' : 'yyyy-MM-dd HH:mm:ss')}`, Math.round(size * 0.7), '#d8dee9']);
   } else if (offline) {
     lines.push(['no frame received yet', Math.round(size * 0.7), '#d8dee9']);

@@ -76,8 +76,9 @@ export class ChartRenderer {
   readonly #ctx: SKRSContext2D;
   readonly #fonts: FontStacks;
   #chart: Chart | undefined;
-  /** The camera of the frame being drawn (read by the background plugin). */
+  /** The camera and moment of the frame being drawn (read by the background plugin). */
   #camera: CameraView | undefined;
+  #now = 0;
 
   constructor(spec: ChartSpec, size: FrameSize, fonts: FontStacks = BUNDLED_STACKS) {
     this.spec = spec;
@@ -93,12 +94,13 @@ export class ChartRenderer {
   /** Draws a frame and returns the canvas (valid until the next call). */
   render(input: RenderInput): Canvas {
     this.#camera = input.camera;
+    this.#now = input.now;
     const camera = this.spec.camera;
     if (camera?.layout === 'only') {
       drawCamera(this.#ctx, input.camera, cameraRect(camera, this.size.width, this.size.height), {
         cover: false,
         fontFamily: this.#fonts.sans,
-        title: camera.name,
+        now: input.now,
       });
       this.#drawOverlay(input.overlayLines);
       return this.#canvas;
@@ -115,7 +117,7 @@ export class ChartRenderer {
       const image = input.camera?.image;
       const aspect = image && image.height > 0 ? image.width / image.height : undefined;
       const rect = cameraRect(camera, this.size.width, this.size.height, aspect);
-      drawCamera(this.#ctx, input.camera, rect, { cover: true, fontFamily: this.#fonts.sans, title: camera.name });
+      drawCamera(this.#ctx, input.camera, rect, { cover: true, fontFamily: this.#fonts.sans, now: input.now });
       this.#ctx.strokeStyle = this.#theme.grid;
       this.#ctx.lineWidth = 2;
       this.#ctx.strokeRect(rect.x, rect.y, rect.width, rect.height);
@@ -204,13 +206,13 @@ export class ChartRenderer {
         ctx.globalCompositeOperation = 'source-over';
         if (camera?.layout === 'overlay') {
           // The camera fills the frame; the chart background lies over it, as transparent as configured.
-          drawCamera(ctx, this.#camera, { x: 0, y: 0, width: chart.width, height: chart.height }, { cover: true, fontFamily: this.#fonts.sans, title: camera.name });
+          drawCamera(ctx, this.#camera, { x: 0, y: 0, width: chart.width, height: chart.height }, { cover: true, fontFamily: this.#fonts.sans, now: this.#now });
           ctx.globalAlpha = camera.backgroundAlpha;
         }
         ctx.fillStyle = background;
         ctx.fillRect(0, 0, chart.width, chart.height);
         ctx.globalAlpha = 1;
-        if (side && camera) drawCamera(ctx, this.#camera, side, { cover: false, fontFamily: this.#fonts.sans, title: camera.name });
+        if (side && camera) drawCamera(ctx, this.#camera, side, { cover: false, fontFamily: this.#fonts.sans, now: this.#now });
         ctx.restore();
       },
     };

@@ -12,7 +12,7 @@ import { v4l2cameraCapture } from './v4l2camera-capture.js';
 export function captureFor(spec: CameraSpec, ffmpegPath?: string): CaptureFactory {
   const { source } = spec;
   if (source.type === 'mjpeg') return httpMjpegCapture(source, spec.maxFrameBytes);
-  if (source.type === 'v4l2' && source.backend === 'v4l2camera') return v4l2cameraCapture(source);
+  if (source.type === 'v4l2' && source.backend === 'v4l2camera') return v4l2cameraCapture(source, spec.maxFrameBytes);
   return ffmpegCapture(source, spec.maxFrameBytes, ffmpegPath);
 }
 
@@ -52,8 +52,8 @@ export class CameraRegistry {
     return [...this.#sources.values()].sort((a, b) => a.spec.name.localeCompare(b.spec.name));
   }
 
-  /** Stops every capture (child processes end). */
-  close(): void {
-    for (const source of this.#sources.values()) source.close();
+  /** Stops every capture; resolves once every child process has ended. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#sources.values()].map((source) => source.close()));
   }
 }

@@ -3,7 +3,8 @@ import type { CameraSpec, CameraState, CameraStatus, CameraView } from '../lib/c
 import type { Clock } from '../lib/clock.js';
 import { messageOf } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import type { Capture, CaptureFactory } from './capture.js';
+import { type Capture, type CaptureFactory, redactCredentials } from './capture.js';
+import { jpegSize } from './jpeg-size.js';
 
 /** Restart delays: doubling from `initialMs` up to `maxMs`, each with ±`jitter` randomness. */
 export interface Backoff {
@@ -11,6 +12,11 @@ export interface Backoff {
   readonly maxMs: number;
   readonly jitter: number;
 }
+
+/** A source must stay up this long before its restart delays start over (ms). */
+const BACKOFF_RESET_MS = 10_000;
+/** Frames with more pixels than this (8K) are dropped: decoding one would take gigabytes. */
+export const MAX_CAMERA_PIXELS = 7680 * 4320;
 
 /** The default restart delays: 0.5 s, 1 s, 2 s … 30 s, ±20 %. */
 export const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000, jitter: 0.2 };
@@ -62,7 +68,16 @@ export class CameraSource {
   #idleTimer: NodeJS.Timeout | undefined;
   #leases = 0;
   #seq = 0;
+  /** Frames up to this sequence number belong to an earlier run. */
+  #startSeq = 0;
   #framesReceived = 0;
+  #framesDropped = 0;
+  /** The current capture attempt (a token): handlers of superseded attempts are ignored. */
+  #attempt: object | undefined;
+  /** Resolves when every retired capture has stopped. */
+  #stopping: Promise<void> = Promise.resolve();
+  /** When the current attempt delivered its first frame. */
+  #liveSince: number | undefined;
 
   constructor(spec: CameraSpec, deps: CameraSourceDeps) {
     this.spec = spec;
@@ -100,7 +115,7 @@ export class CameraSource {
   }
 
   /** Status and counters. */
-  status(): CameraStatus & { readonly framesReceived: number; readonly viewers: number } {
+  status(): CameraStatus & { readonly framesReceived: number; readonly framesDropped: number; readonly viewers: number } {
     return {
       state: this.#state,
       lastFrameAt: this.#latest?.receivedAt,
@@ -108,13 +123,15 @@ export class CameraSource {
       restarts: this.#restarts,
       retryAt: this.#retryAt,
       framesReceived: this.#framesReceived,
+      framesDropped: this.#framesDropped,
       viewers: this.#leases,
     };
   }
 
   /** The newest decoded image (decoded once per frame, however many streams draw it) and the status. */
   view(): CameraView {
-    return { image: this.#decoded?.image, status: this.status() };
+    const fresh = this.#decoded && this.#decoded.seq > this.#startSeq ? this.#decoded.image : undefined;
+    return { image: fresh, status: this.status(), title: this.spec.title };
   }
 
   /**
@@ -147,7 +164,7 @@ export class CameraSource {
 
   /** Resolves once the camera has decoded the newest frame it had when asked (or any, if none yet), or is offline; at most `timeoutMs`. */
   ready(timeoutMs: number): Promise<void> {
-    const wanted = this.#latest?.seq ?? 1;
+    const wanted = Math.max(this.#latest?.seq ?? 0, this.#startSeq) + (this.#latest && this.#latest.seq > this.#startSeq ? 0 : 1);
     const isReady = () =>
       this.#state === 'offline' || this.#state === 'idle' || (this.#decoded?.image !== undefined && this.#decoded.seq >= wanted);
     if (isReady()) return Promise.resolve();
@@ -164,81 +181,112 @@ export class CameraSource {
     });
   }
 
-  /** Stops capture at once and forgets listeners (idempotent). */
-  close(): void {
+  /** Stops capture and forgets listeners (idempotent); resolves once the capture's process or socket is gone. */
+  close(): Promise<void> {
     clearTimeout(this.#idleTimer);
     this.#stop();
     this.#listeners.clear();
+    return this.#stopping;
   }
 
   #start(): void {
+    this.#startSeq = this.#seq; // images from an earlier run are stale
     this.#setState('starting');
     this.#launch();
   }
 
+  /** Starts a capture attempt once the previous one has fully stopped (a device may be busy until then). */
   #launch(): void {
     this.#retryTimer = undefined;
     this.#retryAt = undefined;
-    let capture: Capture | undefined;
-    const attempt = {
-      frame: (jpeg: Buffer) => {
-        if (this.#capture !== capture) return;
-        this.#failures = 0;
-        this.#error = undefined;
-        this.#framesReceived++;
-        this.#latest = { jpeg, seq: ++this.#seq, receivedAt: this.#deps.clock.now() };
-        this.#armWatchdog();
-        if (this.#state !== 'live') this.#setState('live');
-        this.#decodeNewest();
-      },
-      fail: (error: Error) => {
-        if (this.#capture !== capture) return;
-        this.#fail(error.message);
-      },
-    };
-    try {
-      capture = this.#deps.createCapture(attempt);
+    const attempt = {};
+    this.#attempt = attempt;
+    const current = () => this.#attempt === attempt;
+    void this.#stopping.then(() => {
+      if (!current()) return;
+      const handlers = {
+        frame: (jpeg: Buffer) => current() && this.#onFrame(jpeg),
+        fail: (error: Error) => current() && this.#fail(error.message),
+      };
+      let capture: Capture;
+      try {
+        capture = this.#deps.createCapture(handlers);
+      } catch (error) {
+        if (current()) this.#fail(messageOf(error));
+        return;
+      }
+      if (!current()) {
+        // It failed before it was even returned: stop what it started.
+        this.#retire(capture);
+        return;
+      }
       this.#capture = capture;
-    } catch (error) {
-      this.#capture = undefined;
-      this.#fail(messageOf(error));
-      return;
-    }
-    this.#armWatchdog();
+      const connectMs = this.spec.source.type === 'mjpeg' ? this.spec.source.connectTimeoutMs : 0;
+      this.#armWatchdog(Math.max(this.spec.stallTimeoutMs, connectMs));
+    });
   }
 
-  /** A capture that delivers nothing for stallTimeoutMs (including while starting) is restarted. */
-  #armWatchdog(): void {
+  #onFrame(jpeg: Buffer): void {
+    const size = jpegSize(jpeg);
+    if (!size || size.width * size.height > MAX_CAMERA_PIXELS || size.width === 0 || size.height === 0) {
+      this.#framesDropped++; // not a usable JPEG, or too large to decode safely
+      return;
+    }
+    const now = this.#deps.clock.now();
+    this.#liveSince ??= now;
+    // Only a source that stays up a while earns a fresh backoff; one that drops after each frame keeps backing off.
+    if (now - this.#liveSince >= BACKOFF_RESET_MS) this.#failures = 0;
+    this.#error = undefined;
+    this.#framesReceived++;
+    this.#latest = { jpeg, seq: ++this.#seq, receivedAt: now };
+    this.#armWatchdog(this.spec.stallTimeoutMs);
+    if (this.#state !== 'live') this.#setState('live');
+    this.#decodeNewest();
+  }
+
+  /** A capture that delivers nothing for a while (including while starting) is restarted. */
+  #armWatchdog(ms: number): void {
     clearTimeout(this.#watchdog);
-    this.#watchdog = setTimeout(() => this.#fail(`no frame for ${this.spec.stallTimeoutMs} ms`), this.spec.stallTimeoutMs);
+    this.#watchdog = setTimeout(() => this.#fail(`no frame for ${ms} ms`), ms);
     this.#watchdog.unref();
   }
 
   #fail(message: string): void {
     if (this.#state === 'idle') return;
+    const safe = redactCredentials(message);
+    this.#attempt = undefined;
     clearTimeout(this.#watchdog);
-    this.#capture?.stop();
+    this.#retire(this.#capture);
     this.#capture = undefined;
+    this.#liveSince = undefined;
     this.#failures++;
     this.#restarts++;
-    this.#error = message;
+    this.#error = safe;
     const delay = backoffDelay(this.#deps.backoff ?? DEFAULT_BACKOFF, this.#failures);
     this.#retryAt = this.#deps.clock.now() + delay;
-    this.#deps.logger.warn({ camera: this.spec.name, err: message, retryInMs: delay }, 'camera offline');
+    this.#deps.logger.warn({ camera: this.spec.name, err: safe, retryInMs: delay }, 'camera offline');
     this.#retryTimer = setTimeout(() => this.#launch(), delay);
     this.#retryTimer.unref();
     this.#setState('offline');
   }
 
   #stop(): void {
+    this.#attempt = undefined;
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#watchdog);
     this.#retryTimer = undefined;
     this.#retryAt = undefined;
-    this.#capture?.stop();
+    this.#retire(this.#capture);
     this.#capture = undefined;
     this.#failures = 0;
+    this.#liveSince = undefined;
     this.#setState('idle');
+  }
+
+  /** Stops a capture; the next attempt waits for it to be gone. */
+  #retire(capture: Capture | undefined): void {
+    if (!capture) return;
+    this.#stopping = this.#stopping.then(() => capture.stop()).catch(() => {});
   }
 
   #setState(state: CameraState): void {

@@ -8,7 +8,8 @@ export interface CaptureHandlers {
 
 /** One attempt at capturing a camera: started once, stopped once (idempotent). */
 export interface Capture {
-  stop(): void;
+  /** Stops the attempt; resolves once its resources (a child process, a socket) are gone. */
+  stop(): Promise<void>;
 }
 
 /** Starts a capture attempt; a supervisor calls it again after each failure. */
@@ -20,4 +21,9 @@ export class CaptureError extends Error {
     super(message);
     this.name = 'CaptureError';
   }
+}
+
+/** Hides credentials in URLs inside a message ("rtsp://user:pass@host" → "rtsp://***@host"). */
+export function redactCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1***@');
 }

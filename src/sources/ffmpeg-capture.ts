@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { CameraSourceSpec } from '../lib/camera-spec.js';
-import { type CaptureFactory, CaptureError } from './capture.js';
+import { type CaptureFactory, CaptureError, redactCredentials } from './capture.js';
 import { JpegSplitter } from './jpeg-splitter.js';
 
 /** Lines of ffmpeg's stderr kept for error messages. */
@@ -43,11 +43,15 @@ export function ffmpegCapture(source: FfmpegSource, maxFrameBytes: number, ffmpe
     const finish = (error: Error) => {
       if (done) return;
       done = true;
-      handlers.fail(error);
+      handlers.fail(new CaptureError(redactCredentials(error.message)));
     };
     if (source.type === 'v4l2' && !existsSync(source.device)) {
       queueMicrotask(() => finish(new CaptureError(`device ${source.device} does not exist (is the camera plugged in? ls /dev/video*)`)));
-      return { stop: () => void (done = true) };
+      return {
+        stop: async () => {
+          done = true;
+        },
+      };
     }
     const child = spawn(ffmpegPath, ffmpegArgs(source), { stdio: ['ignore', 'pipe', 'pipe'] });
     const splitter = new JpegSplitter({ maxFrameBytes, onFrame: (jpeg) => !done && handlers.frame(jpeg) });
@@ -66,15 +70,21 @@ export function ffmpegCapture(source: FfmpegSource, maxFrameBytes: number, ffmpe
       const why = stderr.at(-1) ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
       finish(new CaptureError(`ffmpeg stopped: ${why}`));
     });
-    let killTimer: NodeJS.Timeout | undefined;
+    const exited = new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve();
+      child.once('exit', () => resolve());
+      child.once('error', () => resolve()); // never spawned
+    });
     return {
-      stop: () => {
+      stop: async () => {
         done = true;
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        child.kill('SIGTERM');
-        killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-        killTimer.unref();
-        child.once('exit', () => clearTimeout(killTimer));
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          // A child stuck on a device may ignore SIGTERM.
+          const killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+          await exited;
+          clearTimeout(killTimer);
+        }
       },
     };
   };

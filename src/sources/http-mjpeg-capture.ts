@@ -102,7 +102,7 @@ export function httpMjpegCapture(source: MjpegSource, maxFrameBytes: number): Ca
     const connectTimer = setTimeout(() => fail(`${shown}: no answer within ${source.connectTimeoutMs} ms`), source.connectTimeoutMs);
     req.end();
     return {
-      stop: () => {
+      stop: async () => {
         done = true;
         clearTimeout(connectTimer);
         req.destroy();

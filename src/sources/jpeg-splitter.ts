@@ -66,7 +66,11 @@ export class JpegSplitter {
         this.#pos = this.#start + 2;
       }
       if (this.#pos - this.#start > this.#options.maxFrameBytes) {
-        this.#discard(this.#pos - this.#start, 'oversized');
+        // Skip everything already walked: rescanning it for nested starts would cost time without end.
+        this.#options.onDiscard?.(this.#pos - this.#start, 'oversized');
+        this.#start = Math.min(this.#pos, this.#length);
+        this.#pos = this.#start;
+        this.#phase = Phase.Seek;
         continue;
       }
       if (this.#phase === Phase.Marker) {
@@ -85,8 +89,11 @@ export class JpegSplitter {
           continue;
         }
         if (marker === 0xd8) {
-          // A new image before this one ended: the previous was truncated.
-          this.#discard(this.#pos - this.#start, 'corrupt');
+          // A new image before this one ended: the previous was truncated; the new one starts here.
+          this.#options.onDiscard?.(this.#pos - this.#start, 'corrupt');
+          this.#start = this.#pos;
+          this.#pos = this.#start;
+          this.#phase = Phase.Seek;
           continue;
         }
         if (standalone(marker)) {
@@ -143,8 +150,8 @@ export class JpegSplitter {
     this.#phase = Phase.Seek;
   }
 
-  /** Gives up on the current frame and resyncs just after its start. */
-  #discard(bytes: number, reason: 'oversized' | 'corrupt'): void {
+  /** Gives up on a malformed frame and resyncs just after its start. */
+  #discard(bytes: number, reason: 'corrupt'): void {
     this.#options.onDiscard?.(bytes, reason);
     this.#start += 1;
     this.#pos = this.#start;

@@ -8,6 +8,8 @@ export interface MultipartJpegParserOptions {
   readonly onDiscard?: (reason: 'not-jpeg' | 'oversized' | 'bad-headers') => void;
 }
 
+/** Most bytes a delimiter line may take (the delimiter, transport padding, CRLF). */
+const MAX_DELIMITER_LINE = 1024;
 /** Most bytes of part headers accepted before the part is skipped. */
 const MAX_HEADER_BYTES = 16 * 1024;
 
@@ -58,7 +60,12 @@ export class MultipartJpegParser {
           return;
         }
         const lineEnd = buffer.indexOf('\n', at);
-        if (lineEnd < 0) return;
+        if (lineEnd < 0) {
+          // A delimiter line is short; without its line end soon, this was no delimiter.
+          if (buffer.length - at > MAX_DELIMITER_LINE) this.#consume(at + this.#delimiter.length);
+          else return;
+          continue;
+        }
         this.#consume(lineEnd + 1);
         this.#state = 'headers';
         continue;
@@ -148,16 +155,22 @@ export class MultipartJpegParser {
   }
 }
 
+const JPEG_START = Buffer.from([0xff, 0xd8, 0xff]);
+
 /** Where a part's headers end (CRLF CRLF, or a bare LF LF from sloppy servers). */
 function headersEnd(buffer: Buffer): { at: number; size: number } | undefined {
+  // A part with no headers at all starts straight with the JPEG (whose bytes may hold LF LF).
+  if (buffer[0] === 0xff && buffer[1] === 0xd8) return { at: 0, size: 0 };
+  if (buffer.length < 2) return undefined;
   // An empty header block: the blank line comes first.
   if (buffer[0] === 0x0d && buffer[1] === 0x0a) return { at: 0, size: 2 };
   if (buffer[0] === 0x0a) return { at: 0, size: 1 };
-  const crlf = buffer.indexOf('\r\n\r\n');
-  const lf = buffer.indexOf('\n\n');
+  // Headers end at the first blank line, which must come before any JPEG data.
+  const jpegAt = buffer.indexOf(JPEG_START);
+  const limit = jpegAt < 0 ? buffer.length : jpegAt;
+  const crlf = buffer.subarray(0, limit).indexOf('\r\n\r\n');
+  const lf = buffer.subarray(0, limit).indexOf('\n\n');
   if (crlf >= 0 && (lf < 0 || crlf <= lf)) return { at: crlf, size: 4 };
   if (lf >= 0) return { at: lf, size: 2 };
-  // A part with no headers at all starts straight with the JPEG.
-  if (buffer.length >= 2 && buffer[0] === 0xff && buffer[1] === 0xd8) return { at: 0, size: 0 };
   return undefined;
 }

@@ -27,7 +27,7 @@ export function loadV4l2camera(): { Camera: new (device: string) => V4l2Camera }
 }
 
 /** Captures MJPEG frames in-process through the optional v4l2camera binding. */
-export function v4l2cameraCapture(source: V4l2Source): CaptureFactory {
+export function v4l2cameraCapture(source: V4l2Source, maxFrameBytes: number): CaptureFactory {
   return (handlers) => {
     let done = false;
     const fail = (error: Error) => {
@@ -45,7 +45,8 @@ export function v4l2cameraCapture(source: V4l2Source): CaptureFactory {
       const loop = (ok: boolean) => {
         if (done || !camera) return;
         if (!ok) return fail(new CaptureError(`${source.device}: capture failed`));
-        handlers.frame(Buffer.from(camera.frameRaw()));
+        const frame = Buffer.from(camera.frameRaw());
+        if (frame.length <= maxFrameBytes) handlers.frame(frame);
         camera.capture(loop);
       };
       camera.capture(loop);
@@ -53,7 +54,7 @@ export function v4l2cameraCapture(source: V4l2Source): CaptureFactory {
       queueMicrotask(() => fail(error instanceof CaptureError ? error : new CaptureError(`${source.device}: ${(error as Error).message}`)));
     }
     return {
-      stop: () => {
+      stop: async () => {
         done = true;
         try {
           camera?.stop();

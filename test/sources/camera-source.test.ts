@@ -70,7 +70,10 @@ describe('CameraSource', () => {
     assert.equal(camera.status().state, 'idle');
     assert.ok(events.length > 3, 'listeners heard of frames');
     const again = camera.acquire();
-    await until(() => camera.status().state === 'live', 5000, 'restart on demand');
+    assert.equal(camera.view().image, undefined, 'no stale image from the earlier run');
+    await camera.ready(5000);
+    assert.ok(camera.view().image, 'a fresh image once ready');
+    assert.equal(camera.status().state, 'live');
     again();
     unsubscribe();
     camera.close();
@@ -78,15 +81,67 @@ describe('CameraSource', () => {
   });
 
   it('reports a missing V4L2 device clearly and retries with growing delays, without crashing', async () => {
-    const camera = source({ type: 'v4l2', device: '/dev/video-missing-42' });
+    const camera = source({ type: 'v4l2', device: '/dev/video-missing-42' }, { initialMs: 100, maxMs: 5000, jitter: 0.1 });
+    const delays: number[] = [];
+    let restarts = 0;
+    camera.subscribe(() => {
+      const status = camera.status();
+      if (status.restarts > restarts && status.retryAt !== undefined) {
+        restarts = status.restarts;
+        delays.push(status.retryAt - Date.now());
+      }
+    });
     const release = camera.acquire();
-    await until(() => camera.status().restarts >= 3, 5000, 'three attempts');
+    await until(() => camera.status().restarts >= 4, 5000, 'four attempts');
     const status = camera.status();
     assert.equal(status.state, 'offline');
     assert.match(status.error ?? '', /\/dev\/video-missing-42 does not exist/);
-    assert.ok(status.retryAt !== undefined && status.retryAt > Date.now() - 50);
+    // 100, 200, 400, 800 ms ± 10 %: each delay clearly longer than the one before.
+    for (let i = 1; i < delays.length; i++) assert.ok(delays[i]! > delays[i - 1]! * 1.5, `delays ${delays.map(Math.round).join(', ')}`);
     release();
-    camera.close();
+    await camera.close();
+  });
+
+  it('keeps camera passwords out of errors, logs and placeholders', async () => {
+    const rtsp = source({ type: 'ffmpeg', url: 'rtsp://admin:hunter2@127.0.0.1:9/stream1' });
+    const http = source({ type: 'mjpeg', url: 'http://admin:hunter2@127.0.0.1:9/video' });
+    const releases = [rtsp.acquire(), http.acquire()];
+    await until(() => rtsp.status().state === 'offline' && http.status().state === 'offline', 8000, 'both offline');
+    for (const camera of [rtsp, http]) {
+      const error = camera.status().error ?? '';
+      assert.ok(error.length > 0);
+      assert.ok(!error.includes('hunter2'), error);
+    }
+    for (const release of releases) release();
+    await Promise.all([rtsp.close(), http.close()]);
+  });
+
+  it('drops frames whose header claims a huge image instead of decoding them', async () => {
+    const frame = Buffer.from(execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x90', '-frames:v', '1', '-f', 'mjpeg', 'pipe:1']));
+    const huge = Buffer.from(frame);
+    const sof = huge.indexOf(Buffer.from([0xff, 0xc0]));
+    huge.writeUInt16BE(20_000, sof + 5);
+    huge.writeUInt16BE(20_000, sof + 7);
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace; boundary=f' });
+      let n = 0;
+      const timer = setInterval(() => res.write(Buffer.concat([Buffer.from('--f\r\n\r\n'), n++ % 2 ? frame : huge, Buffer.from('\r\n')])), 30);
+      res.once('close', () => clearInterval(timer));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const camera = source({ type: 'mjpeg', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` });
+    camera.subscribe(() => {}); // a viewer: frames get decoded
+    const release = camera.acquire();
+    try {
+      await until(() => camera.status().framesDropped >= 3 && camera.view().image !== undefined, 5000, `dropped and good frames (${JSON.stringify(camera.status())})`);
+      assert.equal(camera.view().image?.width, 160);
+    } finally {
+      release();
+      await camera.close();
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('explains what to do when the optional v4l2camera backend is missing', async () => {

@@ -43,6 +43,28 @@ describe('multipart MJPEG parsing', () => {
     }
   });
 
+  it('reads parts with no headers at all, whatever bytes the JPEG holds', async () => {
+    const frame = await jpeg(64);
+    const withBlankLines = Buffer.concat([frame.subarray(0, 20), Buffer.from('\n\n\r\n\r\n'), frame.subarray(20)]);
+    // Not a valid image any more, but a JPEG-framed part: it must come through whole.
+    const stream = Buffer.concat([Buffer.from('--b\r\n'), withBlankLines, Buffer.from('\r\n--b\r\n'), frame, Buffer.from('\r\n--b\r\n')]);
+    for (const chunk of [1, 3, stream.length]) {
+      const frames = parse(stream, 'b', chunk);
+      assert.equal(frames.length, 2, `chunk ${chunk}`);
+      assert.ok(frames[0]!.equals(withBlankLines) && frames[1]!.equals(frame));
+    }
+  });
+
+  it('does not hold a delimiter-like run without a line end forever', async () => {
+    const frame = await jpeg(30);
+    const parser = new MultipartJpegParser({ boundary: 'x', maxFrameBytes: 1 << 16, onFrame: () => {} });
+    parser.push(Buffer.concat([Buffer.from('--x'), Buffer.alloc(5 * 1024 * 1024, 0x41)]));
+    const frames: Buffer[] = [];
+    const fresh = new MultipartJpegParser({ boundary: 'x', maxFrameBytes: 1 << 16, onFrame: (f) => frames.push(f) });
+    fresh.push(Buffer.concat([Buffer.from('--x'), Buffer.alloc(4096, 0x41), Buffer.from('\r\n--x\r\n\r\n'), frame, Buffer.from('\r\n--x\r\n')]));
+    assert.equal(frames.length, 1, 'resyncs on the next real delimiter');
+  });
+
   it('skips parts that are not JPEGs or exceed the size cap, and resyncs', async () => {
     const [small, big] = await Promise.all([jpeg(20), jpeg(400)]);
     const stream = Buffer.concat([

@@ -23,9 +23,32 @@ export interface MjpegOptions {
    * once. Parts then have no Content-Length or X-Timestamp: clients find frames by the boundary.
    */
   readonly eagerHeaders?: boolean;
+  /** The shared part-header cache (one is made per response if none is given). */
+  readonly partHeaders?: PartHeaders;
 }
 
 const PART_TYPE = 'Content-Type: image/jpeg\r\n';
+
+/**
+ * Part headers built once per frame and shared by every viewer's response (they depend on the
+ * frame only), so fan-out does no per-viewer formatting. One per app; frames are held weakly.
+ */
+export class PartHeaders {
+  readonly #cache = new WeakMap<Frame, Buffer>();
+
+  /** The headers of `frame`'s part, ending with the blank line. */
+  for(frame: Frame): Buffer {
+    let head = this.#cache.get(frame);
+    if (!head) {
+      head = Buffer.from(
+        `${PART_TYPE}Content-Length: ${frame.jpeg.length}\r\nX-Timestamp: ${unixTimestamp(frame.timestamp)}\r\nX-Frame-Seq: ${frame.seq}\r\n\r\n`,
+        'latin1',
+      );
+      this.#cache.set(frame, head);
+    }
+    return head;
+  }
+}
 
 /**
  * A multipart/x-mixed-replace response that is also a FrameSink. The delimiter goes out right
@@ -36,6 +59,7 @@ export class MjpegResponse implements FrameSink {
   readonly #res: ServerResponse;
   readonly #tail: Buffer;
   readonly #eager: boolean;
+  readonly #partHeaders: PartHeaders;
   readonly #drainListeners: (() => void)[] = [];
   /** Parts handed to Node but not yet to the kernel. */
   #unflushed = 0;
@@ -43,6 +67,7 @@ export class MjpegResponse implements FrameSink {
   constructor(res: ServerResponse, options: MjpegOptions = {}) {
     this.#res = res;
     this.#eager = options.eagerHeaders ?? false;
+    this.#partHeaders = options.partHeaders ?? new PartHeaders();
     this.#tail = Buffer.from(`\r\n--${this.boundary}\r\n${this.#eager ? `${PART_TYPE}\r\n` : ''}`);
   }
 
@@ -66,12 +91,7 @@ export class MjpegResponse implements FrameSink {
     const res = this.#res;
     if (res.destroyed || res.writableEnded) return true;
     res.cork();
-    if (!this.#eager) {
-      res.write(
-        `${PART_TYPE}Content-Length: ${frame.jpeg.length}\r\nX-Timestamp: ${unixTimestamp(frame.timestamp)}\r\nX-Frame-Seq: ${frame.seq}\r\n\r\n`,
-        'latin1',
-      );
-    }
+    if (!this.#eager) res.write(this.#partHeaders.for(frame));
     res.write(frame.jpeg);
     this.#unflushed++;
     res.write(this.#tail, () => this.#flushed());

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -75,4 +75,16 @@ async function isListening(port: number): Promise<boolean> {
     const fields = line.trim().split(/\s+/);
     return fields[1]?.endsWith(`:${hex}`) && (fields[3] === '0A' || fields[3] === '01');
   });
+}
+
+/** JPEG frames of ffmpeg's testsrc2 pattern, concatenated as ffmpeg -f mjpeg writes them. */
+export function testsrcJpegs(size: string, frames = 1): Buffer {
+  return execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=10`, '-frames:v', String(frames), '-f', 'mjpeg', 'pipe:1']);
+}
+
+/** Starts `server` on a free loopback port; resolves with its base URL. */
+export async function listenLoopback(server: import('node:net').Server): Promise<string> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 }

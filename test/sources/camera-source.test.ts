@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { parseCamera } from '../../src/config/camera-schema.js';
 import { createSystemClock } from '../../src/lib/clock.js';
@@ -10,7 +10,7 @@ import { createSilentLogger } from '../../src/lib/logger.js';
 import { captureFor } from '../../src/sources/camera-registry.js';
 import { CameraSource, backoffDelay } from '../../src/sources/camera-source.js';
 import { decodeJpeg } from '../helpers/mjpeg-reader.js';
-import { startUpstreamCamera } from '../helpers/ffmpeg-mjpeg-server.js';
+import { listenLoopback, startUpstreamCamera, testsrcJpegs } from '../helpers/ffmpeg-mjpeg-server.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const FAST = { initialMs: 200, maxMs: 1000, jitter: 0.2 };
@@ -117,7 +117,7 @@ describe('CameraSource', () => {
   });
 
   it('drops frames whose header claims a huge image instead of decoding them', async () => {
-    const frame = Buffer.from(execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x90', '-frames:v', '1', '-f', 'mjpeg', 'pipe:1']));
+    const frame = testsrcJpegs('160x90');
     const huge = Buffer.from(frame);
     const sof = huge.indexOf(Buffer.from([0xff, 0xc0]));
     huge.writeUInt16BE(20_000, sof + 5);
@@ -128,9 +128,7 @@ describe('CameraSource', () => {
       const timer = setInterval(() => res.write(Buffer.concat([Buffer.from('--f\r\n\r\n'), n++ % 2 ? frame : huge, Buffer.from('\r\n')])), 30);
       res.once('close', () => clearInterval(timer));
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const camera = source({ type: 'mjpeg', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` });
+    const camera = source({ type: 'mjpeg', url: `${await listenLoopback(server)}/` });
     camera.subscribe(() => {}); // a viewer: frames get decoded
     const release = camera.acquire();
     try {
@@ -193,7 +191,7 @@ describe('CameraSource', () => {
     });
 
     it('sends Basic credentials, and reports a refusal as an authentication problem', async () => {
-      const frame = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x90', '-frames:v', '1', '-f', 'mjpeg', 'pipe:1']);
+      const frame = testsrcJpegs('160x90');
       const server = createServer((req, res) => {
         if (req.headers.authorization !== `Basic ${Buffer.from('viewer:s3cret').toString('base64')}`) {
           res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="cam"' }).end();
@@ -203,9 +201,7 @@ describe('CameraSource', () => {
         const timer = setInterval(() => res.write(Buffer.concat([Buffer.from('--cam\r\nContent-Type: image/jpeg\r\n\r\n'), frame, Buffer.from('\r\n')])), 50);
         res.once('close', () => clearInterval(timer));
       });
-      server.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`;
+      const url = `${await listenLoopback(server)}/stream`;
       try {
         const wrong = source({ type: 'mjpeg', url, username: 'viewer', password: 'nope' });
         const releaseWrong = wrong.acquire();
@@ -226,7 +222,7 @@ describe('CameraSource', () => {
     });
 
     it('restarts a stream that stalls, and times out a server that never answers', async () => {
-      const frame = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x90', '-frames:v', '1', '-f', 'mjpeg', 'pipe:1']);
+      const frame = testsrcJpegs('160x90');
       let connections = 0;
       const stalling = createServer((_req, res) => {
         connections++;
@@ -234,13 +230,11 @@ describe('CameraSource', () => {
         res.write(Buffer.concat([Buffer.from('--x\r\nContent-Type: image/jpeg\r\n\r\n'), frame, Buffer.from('\r\n--x\r\n')]));
         // ...and then nothing more, with the connection left open.
       });
-      stalling.listen(0, '127.0.0.1');
-      await once(stalling, 'listening');
+      const stallingUrl = await listenLoopback(stalling);
       const silent = createNetServer(() => {}); // accepts, never answers
-      silent.listen(0, '127.0.0.1');
-      await once(silent, 'listening');
+      const silentUrl = await listenLoopback(silent);
       try {
-        const stalled = source({ type: 'mjpeg', url: `http://127.0.0.1:${(stalling.address() as AddressInfo).port}/`, stallTimeout: '1s' });
+        const stalled = source({ type: 'mjpeg', url: `${stallingUrl}/`, stallTimeout: '1s' });
         const releaseStalled = stalled.acquire();
         await until(() => stalled.status().framesReceived >= 1, 3000, 'the one frame');
         await until(() => stalled.status().state === 'offline', 3000, 'the stall watchdog');
@@ -248,7 +242,7 @@ describe('CameraSource', () => {
         await until(() => connections >= 2, 3000, 'a reconnect');
         releaseStalled();
         stalled.close();
-        const mute = source({ type: 'mjpeg', url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/`, connectTimeout: '500ms' });
+        const mute = source({ type: 'mjpeg', url: `${silentUrl}/`, connectTimeout: '500ms' });
         const releaseMute = mute.acquire();
         await until(() => mute.status().state === 'offline', 3000, 'the connect timeout');
         assert.match(mute.status().error ?? '', /no answer within 500 ms/);

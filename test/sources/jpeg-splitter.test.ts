@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { createCanvas } from '@napi-rs/canvas';
 import { JpegSplitter } from '../../src/sources/jpeg-splitter.js';
+import { testsrcJpegs } from '../helpers/ffmpeg-mjpeg-server.js';
 import { decodeJpeg } from '../helpers/mjpeg-reader.js';
 
 async function jpeg(width: number, height: number, color: string): Promise<Buffer> {
@@ -73,7 +73,7 @@ describe('JpegSplitter', () => {
   });
 
   it('splits what ffmpeg writes as -f mjpeg', () => {
-    const stream = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10', '-frames:v', '5', '-f', 'mjpeg', 'pipe:1']);
+    const stream = testsrcJpegs('160x120', 5);
     const { frames } = split(stream, 1500);
     assert.equal(frames.length, 5);
     for (const frame of frames) assert.deepEqual([decodeJpeg(frame).width, decodeJpeg(frame).height], [160, 120]);

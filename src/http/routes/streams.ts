@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { notFound } from '../../lib/errors.js';
 import type { StreamRegistry } from '../../pipeline/stream-registry.js';
 import type { HttpDeps } from '../deps.js';
-import { MjpegResponse, NO_CACHE_HEADERS, unixTimestamp } from '../mjpeg-response.js';
+import { MjpegResponse, type MjpegOptions, NO_CACHE_HEADERS, PartHeaders, unixTimestamp } from '../mjpeg-response.js';
 import { flagParam, parseVariantQuery } from '../query.js';
 
 /** Unsent bytes a stream socket may queue in the kernel: enough to keep the link busy, too few to hold stale frames. */
@@ -15,6 +15,7 @@ const STREAM_UNSENT_BYTES = 16 * 1024;
  */
 export function streamRoutes(deps: HttpDeps): Router {
   const router = new Router();
+  const partHeaders = new PartHeaders();
   const kinds = [
     { prefix: 'charts', kind: 'chart', registry: deps.registry },
     { prefix: 'cameras', kind: 'camera', registry: deps.cameraStreams },
@@ -31,7 +32,7 @@ export function streamRoutes(deps: HttpDeps): Router {
       if (!registry.chart(name)) throw notFound(`no ${kind} named "${name}" (GET /api/${prefix} lists them)`);
       const overrides = parseVariantQuery(ctx.query);
       const eagerHeaders = flagParam(ctx.query, 'eager');
-      if (extension === 'mjpeg') serveStream(ctx, registry, deps, name, overrides, eagerHeaders);
+      if (extension === 'mjpeg') serveStream(ctx, registry, deps, name, overrides, { eagerHeaders, partHeaders });
       else await serveSnapshot(ctx, registry, deps, name, overrides);
     });
   }
@@ -44,7 +45,7 @@ function serveStream(
   deps: HttpDeps,
   name: string,
   overrides: ReturnType<typeof parseVariantQuery>,
-  eagerHeaders: boolean,
+  options: MjpegOptions,
 ): void {
   if (ctx.method === 'HEAD') {
     const probe = new MjpegResponse(ctx.res);
@@ -54,7 +55,7 @@ function serveStream(
   }
   const lease = registry.acquire(name, overrides);
   ctx.respond = false;
-  const response = new MjpegResponse(ctx.res, { eagerHeaders });
+  const response = new MjpegResponse(ctx.res, options);
   response.open();
   const viewer = lease.stream.channel.subscribe(response);
   let done = false;

@@ -11,8 +11,11 @@ import { createSocketTuner } from './http/socket-tuning.js';
 import { SystemCollector } from './ingest/system-collector.js';
 import { type Clock, createSystemClock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
+import { messageOf } from './lib/errors.js';
+import { InlineRenderService, type RenderService } from './pipeline/frame-renderer.js';
+import { RenderPool } from './pipeline/render-pool.js';
 import { StreamRegistry } from './pipeline/stream-registry.js';
-import { registerFonts } from './render/fonts.js';
+import { type FontStacks, registerFonts } from './render/fonts.js';
 import { MemorySeriesStore } from './series/memory-store.js';
 import { CameraRegistry } from './sources/camera-registry.js';
 
@@ -69,13 +72,13 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
   logger.info({ charts: checked.charts.map((c) => c.name), dir: chartsDir }, 'charts loaded');
   if (cameraFiles.cameras.length) logger.info({ cameras: cameraFiles.cameras.map((c) => c.name), dir: camerasDir }, 'cameras loaded');
 
+  const renderers = await startRenderService(config, fonts, logger);
   const cameras = new CameraRegistry(cameraFiles.cameras, { clock, logger, ffmpegPath: config.ffmpegPath });
   const streamOptions = {
     store,
     clock,
     logger,
-    encoder: createCanvasJpegEncoder(),
-    fonts,
+    renderers,
     cameras,
     keepaliveMs: config.keepaliveMs,
     stallTimeoutMs: config.stallTimeoutMs,
@@ -132,9 +135,26 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
         cameraStreams.close();
         registry.close();
         await cameras.close();
+        await renderers.close();
         clearInterval(sweep);
       })()),
   };
+}
+
+/** Render threads as configured; the main thread if there are none or they cannot start. */
+async function startRenderService(config: AppConfig, fonts: FontStacks, logger: Logger): Promise<RenderService> {
+  const inline = () => new InlineRenderService(fonts, createCanvasJpegEncoder());
+  if (config.renderThreads === 0) return inline();
+  const pool = new RenderPool({ threads: config.renderThreads, fontsDir: config.fontsDir, logger, renderTimeoutMs: config.renderTimeoutMs });
+  try {
+    await pool.start();
+    logger.info({ threads: config.renderThreads }, 'render threads started');
+    return pool;
+  } catch (error) {
+    await pool.close();
+    logger.error({ err: messageOf(error) }, 'render threads could not start; drawing frames on the main thread');
+    return inline();
+  }
 }
 
 async function runCli(): Promise<void> {

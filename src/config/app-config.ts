@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { parseDuration } from '../lib/duration.js';
@@ -40,6 +41,13 @@ export const CONFIG_KEYS = {
   'idle-grace': { env: 'CHARTCAST_IDLE_GRACE', schema: duration(0, 3_600_000), default: '10s', help: 'keep an unwatched stream warm this long' },
   system: { env: 'CHARTCAST_SYSTEM_COLLECTOR', schema: toggle, default: 'on', help: 'collect this machine\'s CPU, memory, load and network (on/off)' },
   'system-interval': { env: 'CHARTCAST_SYSTEM_INTERVAL', schema: duration(100, 3_600_000), default: '1s', help: 'system collector period' },
+  'render-threads': {
+    env: 'CHARTCAST_RENDER_THREADS',
+    schema: z.union([z.literal('auto').transform(() => availableParallelism()), integer(0, 64)]),
+    default: 'auto',
+    help: 'threads that draw and encode frames; auto = one per core, 0 = the main thread',
+  },
+  'render-timeout': { env: 'CHARTCAST_RENDER_TIMEOUT', schema: duration(100, 600_000), default: '10s', help: 'a frame that takes longer is abandoned and its render thread replaced' },
   'log-level': { env: 'CHARTCAST_LOG_LEVEL', schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), default: 'info', help: 'log level' },
 } as const;
 
@@ -65,6 +73,8 @@ export interface AppConfig {
   readonly idleGraceMs: number;
   readonly systemCollector: boolean;
   readonly systemIntervalMs: number;
+  readonly renderThreads: number;
+  readonly renderTimeoutMs: number;
   readonly logLevel: string;
 }
 
@@ -128,6 +138,8 @@ export function loadAppConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     idleGraceMs: read('idle-grace'),
     systemCollector: read('system'),
     systemIntervalMs: read('system-interval'),
+    renderThreads: read('render-threads'),
+    renderTimeoutMs: read('render-timeout'),
     logLevel: read('log-level'),
   });
 }

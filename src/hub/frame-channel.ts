@@ -14,8 +14,15 @@ export interface ChannelStats {
 
 /** Per-viewer counters. */
 export interface ViewerStats {
+  /** Who the viewer is (e.g. its address and port), as given to `subscribe`. */
+  readonly client: string;
+  /** Epoch ms when it subscribed. */
+  readonly connectedAt: number;
   readonly framesSent: number;
+  /** Frames published while its connection was still busy with an earlier one. */
   readonly framesSkipped: number;
+  readonly bytesSent: number;
+  /** Whether a frame is still on its way to it. */
   readonly busy: boolean;
 }
 
@@ -31,6 +38,8 @@ export interface FrameChannelOptions {
 
 class Viewer {
   readonly sink: FrameSink;
+  readonly client: string;
+  readonly connectedAt = Date.now();
   busy = false;
   /** performance.now() when the viewer last became busy. */
   busySince = 0;
@@ -38,10 +47,17 @@ class Viewer {
   lastSentAt = 0;
   framesSent = 0;
   framesSkipped = 0;
+  bytesSent = 0;
   closed = false;
 
-  constructor(sink: FrameSink) {
+  constructor(sink: FrameSink, client: string) {
     this.sink = sink;
+    this.client = client;
+  }
+
+  stats(): ViewerStats {
+    const { client, connectedAt, framesSent, framesSkipped, bytesSent, busy } = this;
+    return { client, connectedAt, framesSent, framesSkipped, bytesSent, busy };
   }
 }
 
@@ -79,16 +95,21 @@ export class FrameChannel {
   }
 
   /** Adds a viewer (sent the latest frame at once); returns the function that removes it. */
-  subscribe(sink: FrameSink): { unsubscribe: () => void; stats: () => ViewerStats } {
-    const viewer = new Viewer(sink);
+  subscribe(sink: FrameSink, client = ''): { unsubscribe: () => void; stats: () => ViewerStats } {
+    const viewer = new Viewer(sink, client);
     this.#viewers.add(viewer);
     this.#startKeepalive();
     this.#options.onViewersChange?.(this.#viewers.size);
     if (this.#latest) this.#send(viewer, this.#latest, false);
     return {
       unsubscribe: () => this.#remove(viewer),
-      stats: () => ({ framesSent: viewer.framesSent, framesSkipped: viewer.framesSkipped, busy: viewer.busy }),
+      stats: () => viewer.stats(),
     };
+  }
+
+  /** Counters of every current viewer. */
+  viewers(): ViewerStats[] {
+    return [...this.#viewers].map((viewer) => viewer.stats());
   }
 
   /** Makes `frame` the latest and writes it to every viewer that can take it now. */
@@ -154,6 +175,7 @@ export class FrameChannel {
     viewer.lastSeq = frame.seq;
     viewer.lastSentAt = performance.now();
     viewer.framesSent++;
+    viewer.bytesSent += frame.jpeg.length;
     this.#framesSent++;
     this.#bytesSent += frame.jpeg.length;
     if (keepalive) this.#keepalivesSent++;

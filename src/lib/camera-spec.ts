@@ -81,9 +81,17 @@ export interface CameraStatus {
   readonly retryAt: number | undefined;
 }
 
+/** A camera frame as received: its sequence number and JPEG bytes. */
+export interface CameraImageSource {
+  readonly seq: number;
+  readonly jpeg: Uint8Array;
+}
+
 /** What a frame needs of a camera: its latest decoded image and its status. */
 export interface CameraView {
   readonly image: Image | undefined;
+  /** The JPEG `image` was decoded from (render threads decode it themselves). */
+  readonly source?: CameraImageSource | undefined;
   readonly status: CameraStatus;
   /** The camera's title, for placeholders. */
   readonly title: string;

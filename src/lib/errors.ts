@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'timeout'
   | 'config_invalid'
   | 'render_failed'
+  | 'encode_failed'
   | 'internal';
 
 export interface ChartcastErrorOptions {

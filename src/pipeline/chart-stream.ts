@@ -1,17 +1,15 @@
 import type { ChartSpec } from '../lib/chart-spec.js';
-import type { JpegEncoder } from '../encode/jpeg-encoder.js';
 import { FrameChannel } from '../hub/frame-channel.js';
 import type { Frame } from '../hub/frame.js';
 import type { Clock } from '../lib/clock.js';
 import { ChartcastError, messageOf } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { clamp } from '../lib/numbers.js';
-import { ChartRenderer } from '../render/chart-renderer.js';
-import type { FontStacks } from '../render/fonts.js';
 import { OverlayTemplate } from '../render/overlay.js';
 import type { SeriesStore } from '../series/types.js';
 import type { CameraRegistry } from '../sources/camera-registry.js';
 import type { CameraSource } from '../sources/camera-source.js';
+import type { FrameRenderer, RenderService } from './frame-renderer.js';
 import { buildRenderInput, overlayLines } from './render-input.js';
 import type { StreamVariant } from './variant.js';
 
@@ -28,14 +26,13 @@ export interface StreamCounters {
 /** What a stream needs from the rest of the service. */
 export interface ChartStreamDeps {
   readonly store: SeriesStore;
-  readonly encoder: JpegEncoder;
+  /** Draws and encodes frames (on the main thread or in render threads). */
+  readonly renderers: RenderService;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly keepaliveMs: number;
   /** Disconnect a viewer that takes no data for this long (ms). */
   readonly stallTimeoutMs: number;
-  /** Font families to draw text with (from registerFonts). */
-  readonly fonts: FontStacks;
   /** Cameras charts may be drawn with. */
   readonly cameras: CameraRegistry;
 }
@@ -56,7 +53,7 @@ export class ChartStream {
   readonly #intervalMs: number;
   /** The time axis moves this far (ms) before an otherwise unchanged chart is redrawn. */
   readonly #axisStepMs: number;
-  #renderer: ChartRenderer | undefined;
+  #renderer: FrameRenderer | undefined;
   #running = false;
   #dirty = true;
   #busy = false;
@@ -210,43 +207,41 @@ export class ChartStream {
   }
 
   async #produce(): Promise<void> {
-    const { clock, store, encoder } = this.#deps;
+    const { clock, store, renderers } = this.#deps;
     this.#dirty = false;
     this.#lastStartedAt = performance.now();
     const now = clock.now();
-    const renderer = (this.#renderer ??= new ChartRenderer(this.spec, this.variant, this.#deps.fonts));
-    const started = performance.now();
-    let canvas;
-    let overlay: readonly string[] = [];
+    let input;
     try {
-      const input = buildRenderInput(this.spec, this.#overlay, store, now, this.#camera?.view());
-      overlay = input.overlayLines;
-      canvas = renderer.render(input);
-      this.#lastError = '';
+      input = buildRenderInput(this.spec, this.#overlay, store, now, this.#camera?.view());
     } catch (error) {
-      this.counters.renderErrors++;
-      const message = messageOf(error);
-      this.#logOnce('warn', message, 'chart render failed');
-      renderer.destroy(); // a chart.js instance that threw may be half-updated; start afresh next time
-      canvas = renderer.renderError(message, overlay);
+      // An overlay that cannot be formatted: draw the problem as an error frame.
+      input = { now, datasets: [], overlayLines: [], camera: undefined, error: messageOf(error) };
     }
-    this.counters.renders++;
-    this.counters.renderMs += performance.now() - started;
-    this.#lastNow = now;
-    this.#lastOverlay = overlay.join('\n');
-    const encodeStarted = performance.now();
-    let jpeg: Buffer;
+    const renderer = (this.#renderer ??= renderers.open(this.spec, this.variant));
+    let frame;
     try {
-      jpeg = await encoder.encode(canvas, this.variant.quality);
+      frame = await renderer.render(input, this.variant.quality);
     } catch (error) {
-      this.counters.encodeErrors++;
+      const encode = error instanceof ChartcastError && error.code === 'encode_failed';
+      if (encode) this.counters.encodeErrors++;
+      else this.counters.renderErrors++;
       this.#dirty = true; // retried at the next allowed frame
-      this.#logOnce('error', messageOf(error), 'JPEG encode failed');
+      this.#logOnce('error', messageOf(error), encode ? 'JPEG encode failed' : 'frame production failed');
       return;
     }
+    this.counters.renders++;
     this.counters.encodes++;
-    this.counters.encodeMs += performance.now() - encodeStarted;
-    this.channel.publish({ jpeg, seq: ++this.#seq, timestamp: now });
+    this.counters.renderMs += frame.renderMs;
+    this.counters.encodeMs += frame.encodeMs;
+    if (frame.renderError === undefined) this.#lastError = '';
+    else {
+      this.counters.renderErrors++;
+      this.#logOnce('warn', frame.renderError, 'chart render failed');
+    }
+    this.#lastNow = now;
+    this.#lastOverlay = input.overlayLines.join('\n');
+    this.channel.publish({ jpeg: frame.jpeg, seq: ++this.#seq, timestamp: now });
   }
 
   /** Logs a failure once per distinct message, so a chart that keeps failing does not flood the log. */

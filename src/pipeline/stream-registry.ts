@@ -1,6 +1,8 @@
 import type { ChartSpec } from '../lib/chart-spec.js';
 import { ChartcastError, notFound } from '../lib/errors.js';
+import type { ViewerStats } from '../hub/frame-channel.js';
 import { ChartStream, type ChartStreamDeps, type StreamCounters } from './chart-stream.js';
+import type { RenderServiceStats } from './frame-renderer.js';
 import { type StreamVariant, resolveVariant, variantKey } from './variant.js';
 
 /** Options of the registry beyond what each stream needs. */
@@ -153,6 +155,18 @@ export class StreamRegistry {
       running: entry.stream.running,
       stats: { ...statsOf(entry.stream), variants: 1 },
     }));
+  }
+
+  /** Every viewer of every live variant, with its counters. */
+  viewers(): ({ chart: string; key: string } & ViewerStats)[] {
+    return [...this.#entries].flatMap(([key, entry]) =>
+      entry.stream.channel.viewers().map((viewer) => ({ chart: entry.stream.spec.name, key, ...viewer })),
+    );
+  }
+
+  /** Counters of the threads that draw frames. */
+  renderStats(): RenderServiceStats {
+    return this.#options.renderers.stats();
   }
 
   /** Stops and frees every stream. */

@@ -28,6 +28,8 @@ export interface RenderInput {
   readonly overlayLines: readonly string[];
   /** The chart's camera, when it has one. */
   readonly camera?: CameraView | undefined;
+  /** A problem met while gathering the input: the frame shows it instead of the chart. */
+  readonly error?: string | undefined;
 }
 
 const TIME_FORMATS = {
@@ -182,7 +184,14 @@ export class ChartRenderer {
   }
 
   #createChart(): Chart {
-    return new Chart(this.#canvas as unknown as ConstructorParameters<typeof Chart>[0], this.#config());
+    const canvas = this.#canvas as unknown as ConstructorParameters<typeof Chart>[0];
+    try {
+      return new Chart(canvas, this.#config());
+    } catch (error) {
+      // chart.js registers the instance before it can fail: free it, or the canvas stays claimed.
+      Chart.getChart(canvas)?.destroy();
+      throw error;
+    }
   }
 
   #config(): ChartConfiguration {

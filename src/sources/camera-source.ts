@@ -1,9 +1,10 @@
-import { Image } from '@napi-rs/canvas';
-import type { CameraSpec, CameraState, CameraStatus, CameraView } from '../lib/camera-spec.js';
+import type { Image } from '@napi-rs/canvas';
+import type { CameraImageSource, CameraSpec, CameraState, CameraStatus, CameraView } from '../lib/camera-spec.js';
 import type { Clock } from '../lib/clock.js';
 import { messageOf } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { type Capture, type CaptureFactory, redactCredentials } from './capture.js';
+import { decodeJpeg } from './decode-image.js';
 import { jpegSize } from './jpeg-size.js';
 
 /** Restart delays: doubling from `initialMs` up to `maxMs`, each with ±`jitter` randomness. */
@@ -57,7 +58,8 @@ export class CameraSource {
   #state: CameraState = 'idle';
   #error: string | undefined;
   #latest: CameraFrame | undefined;
-  #decoded: { seq: number; image: Image | undefined } | undefined;
+  /** The newest decoded image and the JPEG it came from. */
+  #decoded: { seq: number; image: Image | undefined; source: CameraImageSource | undefined } | undefined;
   #decoding = false;
   #inFlight: { image: Image; promise: Promise<Image> } | undefined;
   #failures = 0;
@@ -130,8 +132,8 @@ export class CameraSource {
 
   /** The newest decoded image (decoded once per frame, however many streams draw it) and the status. */
   view(): CameraView {
-    const fresh = this.#decoded && this.#decoded.seq > this.#startSeq ? this.#decoded.image : undefined;
-    return { image: fresh, status: this.status(), title: this.spec.title };
+    const fresh = this.#decoded && this.#decoded.seq > this.#startSeq ? this.#decoded : undefined;
+    return { image: fresh?.image, source: fresh?.source, status: this.status(), title: this.spec.title };
   }
 
   /**
@@ -148,10 +150,11 @@ export class CameraSource {
     decoding.promise
       .then(
         (image) => {
-          this.#decoded = { seq: frame.seq, image };
+          this.#decoded = { seq: frame.seq, image, source: { seq: frame.seq, jpeg: frame.jpeg } };
         },
         () => {
-          this.#decoded = { seq: frame.seq, image: this.#decoded?.image }; // corrupt: keep the last good image
+          // Corrupt: keep the last good image.
+          this.#decoded = { seq: frame.seq, image: this.#decoded?.image, source: this.#decoded?.source };
         },
       )
       .finally(() => {
@@ -298,26 +301,4 @@ export class CameraSource {
   #notify(): void {
     for (const listener of this.#listeners) listener();
   }
-}
-
-/** Most time a decode may take before it is given up (ms). */
-const DECODE_TIMEOUT_MS = 5000;
-
-/** Decodes JPEG bytes into a drawable image (asynchronously, in the canvas library's threads). */
-function decodeJpeg(jpeg: Buffer): { image: Image; promise: Promise<Image> } {
-  const image = new Image();
-  const promise = new Promise<Image>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('decode timed out')), DECODE_TIMEOUT_MS);
-    image.onload = () => {
-      clearTimeout(timer);
-      if (image.width > 0) resolve(image);
-      else reject(new Error('empty image'));
-    };
-    image.onerror = (error) => {
-      clearTimeout(timer);
-      reject(error);
-    };
-  });
-  image.src = jpeg;
-  return { image, promise };
 }

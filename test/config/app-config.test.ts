@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type AppConfig, CONFIG_KEYS, ConfigError, configHelp, loadAppConfig } from '../../src/config/app-config.js';
@@ -42,6 +43,8 @@ describe('loadAppConfig', () => {
       idleGraceMs: 10_000,
       systemCollector: true,
       systemIntervalMs: 1000,
+      renderThreads: availableParallelism(),
+      renderTimeoutMs: 10_000,
       logLevel: 'info',
     });
   });
@@ -68,6 +71,8 @@ describe('loadAppConfig', () => {
       CHARTCAST_IDLE_GRACE: '1m',
       CHARTCAST_SYSTEM_COLLECTOR: 'off',
       CHARTCAST_SYSTEM_INTERVAL: '5s',
+      CHARTCAST_RENDER_THREADS: '0',
+      CHARTCAST_RENDER_TIMEOUT: '2s',
       CHARTCAST_LOG_LEVEL: 'debug',
     });
     assert.deepEqual(config, {
@@ -89,6 +94,8 @@ describe('loadAppConfig', () => {
       idleGraceMs: 60_000,
       systemCollector: false,
       systemIntervalMs: 5000,
+      renderThreads: 0,
+      renderTimeoutMs: 2000,
       logLevel: 'debug',
     });
   });
@@ -130,6 +137,9 @@ describe('loadAppConfig', () => {
     fails(['--keepalive', '1m'], {}, /--keepalive/, /CHARTCAST_KEEPALIVE/);
     fails([], { CHARTCAST_SYSTEM_COLLECTOR: 'yes' }, /--system/, /CHARTCAST_SYSTEM_COLLECTOR/);
     fails([], { CHARTCAST_LOG_LEVEL: 'verbose' }, /--log-level/, /CHARTCAST_LOG_LEVEL/);
+    fails(['--render-threads', 'many'], {}, /--render-threads/, /CHARTCAST_RENDER_THREADS/);
+    fails(['--render-threads', '65'], {}, /--render-threads/);
+    fails(['--render-timeout', '10ms'], {}, /--render-timeout/);
     fails(['--host', ''], {}, /--host/, /CHARTCAST_HOST/);
   });
 

@@ -87,4 +87,30 @@ describe('fan-out', () => {
       for (const reader of readers) reader.close();
     }
   });
+
+  it('reports each viewer with its own counters, and the render threads', async () => {
+    const readers = await Promise.all([MjpegReader.open(`${server.url}/charts/fan.mjpeg`), MjpegReader.open(`${server.url}/charts/fan.mjpeg?width=200`)]);
+    try {
+      await Promise.all(readers.map(async (r) => {
+        await r.nextPart();
+        await r.nextPart();
+      }));
+      type Viewer = { chart: string; key: string; client: string; framesSent: number; framesSkipped: number; bytesSent: number; busy: boolean; connectedSeconds: number };
+      const { viewers } = await getJson<{ viewers: Viewer[] }>(`${server.url}/api/viewers`);
+      const fan = viewers.filter((v) => v.chart === 'fan');
+      assert.equal(fan.length, 2);
+      assert.deepEqual(fan.map((v) => v.key).sort(), ['fan@200x180@10fps@q80', 'fan@320x180@10fps@q80']);
+      for (const viewer of fan) {
+        assert.match(viewer.client, /^127\.0\.0\.1:\d+$/);
+        assert.ok(viewer.framesSent >= 2 && viewer.bytesSent > 1000, JSON.stringify(viewer));
+        assert.equal(typeof viewer.framesSkipped, 'number');
+      }
+      const stats = await getJson<{ render: { threads: number; charts: number[]; restarts: number } }>(`${server.url}/api/stats`);
+      assert.ok(stats.render.threads >= 1);
+      assert.equal(stats.render.charts.reduce((a, b) => a + b, 0) >= 2, true);
+      assert.equal(stats.render.restarts, 0);
+    } finally {
+      for (const reader of readers) reader.close();
+    }
+  });
 });

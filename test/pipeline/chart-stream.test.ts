@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseChart } from '../../src/config/chart-loader.js';
 import type { ChartFileInput } from '../../src/config/chart-schema.js';
+import { InlineRenderService } from '../../src/pipeline/frame-renderer.js';
 import { createCanvasJpegEncoder } from '../../src/encode/jpeg-encoder.js';
 import { createSystemClock } from '../../src/lib/clock.js';
 import { createSilentLogger } from '../../src/lib/logger.js';
@@ -29,8 +30,7 @@ describe('StreamRegistry and ChartStream', () => {
       store,
       clock,
       logger: createSilentLogger(),
-      encoder: createCanvasJpegEncoder(),
-      fonts: registerFonts(),
+      renderers: new InlineRenderService(registerFonts(), createCanvasJpegEncoder()),
       cameras: new CameraRegistry([], { clock, logger: createSilentLogger() }),
       keepaliveMs: 1000,
       stallTimeoutMs: 30_000,

@@ -42,7 +42,18 @@ export function apiRoutes(deps: HttpDeps): Router {
     ctx.body = {
       totals: deps.registry.totals(),
       variants: deps.registry.variants(),
+      render: deps.registry.renderStats(),
       store: { series: deps.store.names().length, points: deps.store.pointCount, limits: deps.store.limits },
+    };
+  });
+
+  router.get('/api/viewers', (ctx) => {
+    const now = Date.now();
+    ctx.body = {
+      viewers: [...deps.registry.viewers(), ...deps.cameraStreams.viewers()].map(({ connectedAt, ...viewer }) => ({
+        ...viewer,
+        connectedSeconds: Math.round((now - connectedAt) / 1000),
+      })),
     };
   });
 

@@ -57,7 +57,8 @@ function serveStream(
   ctx.respond = false;
   const response = new MjpegResponse(ctx.res, options);
   response.open();
-  const viewer = lease.stream.channel.subscribe(response);
+  const socket = ctx.req.socket;
+  const viewer = lease.stream.channel.subscribe(response, `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`);
   let done = false;
   const cleanup = () => {
     if (done) return;

@@ -100,6 +100,10 @@ export class MjpegResponse implements FrameSink {
     return res.writableLength === 0;
   }
 
+  queuedBytes(): number {
+    return this.#res.writableLength;
+  }
+
   /** Calls `listener` once every written part has reached the kernel. */
   onceDrain(listener: () => void): void {
     if (this.#unflushed > 0) this.#drainListeners.push(listener);

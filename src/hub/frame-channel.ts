@@ -24,6 +24,8 @@ export interface ViewerStats {
   readonly bytesSent: number;
   /** Whether a frame is still on its way to it. */
   readonly busy: boolean;
+  /** Bytes written to it that the kernel has not taken yet (at most about one frame). */
+  readonly queuedBytes: number;
 }
 
 /** Options of a channel. */
@@ -57,7 +59,7 @@ class Viewer {
 
   stats(): ViewerStats {
     const { client, connectedAt, framesSent, framesSkipped, bytesSent, busy } = this;
-    return { client, connectedAt, framesSent, framesSkipped, bytesSent, busy };
+    return { client, connectedAt, framesSent, framesSkipped, bytesSent, busy, queuedBytes: this.sink.queuedBytes?.() ?? 0 };
   }
 }
 

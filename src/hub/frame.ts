@@ -13,6 +13,8 @@ export interface FrameSink {
   write(frame: Frame): boolean;
   /** Calls `listener` once when the connection can take more. */
   onceDrain(listener: () => void): void;
+  /** Bytes written but still held in this process (not yet taken by the kernel). */
+  queuedBytes?(): number;
   /**
    * Ends the connection: gracefully when the stream itself ended (chart removed, service
    * stopping), or at once when the viewer stalled and its unsent data is worthless.

@@ -13,6 +13,13 @@ import type { FrameRenderer, RenderService } from './frame-renderer.js';
 import { buildRenderInput, overlayLines } from './render-input.js';
 import type { StreamVariant } from './variant.js';
 
+/**
+ * Frames a stream may draw back to back after a quiet spell. The fps cap holds on average, so a
+ * point pushed just after a clock-driven frame (a new second in the overlay) is drawn at once
+ * instead of waiting out a whole frame interval.
+ */
+const BURST_FRAMES = 2;
+
 /** Counters of one stream (one chart variant). */
 export interface StreamCounters {
   renders: number;
@@ -57,7 +64,9 @@ export class ChartStream {
   #running = false;
   #dirty = true;
   #busy = false;
-  #lastStartedAt = -Infinity;
+  /** Frames that may start now: refills at fps, holds at most BURST_FRAMES. */
+  #credit = BURST_FRAMES;
+  #creditAt = performance.now();
   #lastNow = -Infinity;
   #lastOverlay = '';
   #seq = 0;
@@ -186,7 +195,8 @@ export class ChartStream {
   /** Renders now, or schedules the render for when the fps cap allows it. */
   #kick(): void {
     if (!this.#running || !this.#dirty || this.#busy || this.#due) return;
-    const wait = this.#lastStartedAt + this.#intervalMs - performance.now();
+    const credit = this.#refill();
+    const wait = credit >= 1 ? 0 : (1 - credit) * this.#intervalMs;
     this.#due = setTimeout(() => this.#fire(), Math.max(0, wait));
   }
 
@@ -206,10 +216,18 @@ export class ChartStream {
       });
   }
 
+  /** The frame credit now: the rate cap is an average, so a change just after a frame is not held back. */
+  #refill(): number {
+    const now = performance.now();
+    this.#credit = Math.min(BURST_FRAMES, this.#credit + (now - this.#creditAt) / this.#intervalMs);
+    this.#creditAt = now;
+    return this.#credit;
+  }
+
   async #produce(): Promise<void> {
     const { clock, store, renderers } = this.#deps;
     this.#dirty = false;
-    this.#lastStartedAt = performance.now();
+    this.#credit = this.#refill() - 1;
     const now = clock.now();
     let input;
     try {

@@ -26,6 +26,8 @@ export interface TestServerOptions {
   readonly chartsDir?: string;
   readonly args?: readonly string[];
   readonly env?: Record<string, string>;
+  /** Run the built service (dist/main.js, after `npm run build`) instead of the TypeScript source. */
+  readonly built?: boolean;
 }
 
 /** Writes chart files into a fresh temporary folder; objects become JSON, strings are written as they are. */
@@ -42,7 +44,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const chartsDir = options.chartsDir ?? (await writeChartDir(options.charts ?? {}));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src', 'main.ts'), '--host', '127.0.0.1', '--port', '0', '--charts', chartsDir, '--system', 'off', ...(options.args ?? [])],
+    [...(options.built ? [join(ROOT, 'dist', 'main.js')] : ['--import', 'tsx', join(ROOT, 'src', 'main.ts')]), '--host', '127.0.0.1', '--port', '0', '--charts', chartsDir, '--system', 'off', ...(options.args ?? [])],
     { cwd: ROOT, env: { ...process.env, CHARTCAST_LOG_LEVEL: 'info', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs: string[] = [];

@@ -6,8 +6,12 @@ import type { HttpDeps } from '../deps.js';
 import { MjpegResponse, type MjpegOptions, NO_CACHE_HEADERS, PartHeaders, unixTimestamp } from '../mjpeg-response.js';
 import { flagParam, parseVariantQuery } from '../query.js';
 
-/** Unsent bytes a stream socket may queue in the kernel: enough to keep the link busy, too few to hold stale frames. */
-const STREAM_UNSENT_BYTES = 16 * 1024;
+/**
+ * Unsent bytes a stream socket may queue in the kernel: enough to keep a link busy between
+ * wake-ups, few enough that a viewer on a slow link is never more than a fraction of a second
+ * behind (8 KiB is 0.4 s at 20 KB/s). Fast viewers are unaffected: their queue drains at once.
+ */
+const STREAM_UNSENT_BYTES = 8 * 1024;
 
 /**
  * `GET /charts/:name.mjpeg` (live stream) and `.jpg` (one current frame), and the same for

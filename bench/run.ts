@@ -228,7 +228,10 @@ async function costFollowsChange(): Promise<void> {
           received++;
         }
       })();
-      const watched = await watch(server, 'cost', 10_000);
+      // Start half-way between two clock ticks and watch whole seconds, so the window holds exactly
+      // as many second changes and pushes as it has seconds.
+      await sleep(1500 - (Date.now() % 1000));
+      const watched = await watch(server, 'cost', quick ? 10_000 : 20_000);
       reader.close();
       await reading;
       await sleep(2000); // the last viewer left; the stream stops at once and is freed after its grace

@@ -41,6 +41,7 @@ describe('StreamRegistry and ChartStream', () => {
     registry.setCharts([
       chart('quiet', { fps: 10, overlay: { lines: ['{time}'] } }),
       chart('fast', { fps: 5, overlay: { lines: [] } }),
+      chart('once', { fps: 1, window: '1h', overlay: { lines: [] } }),
       // chart.js throws on an unknown scale type: this chart can never render.
       chart('broken', { fps: 5, options: { scales: { y: { type: 'no-such-scale' } } } }),
     ]);
@@ -66,6 +67,27 @@ describe('StreamRegistry and ChartStream', () => {
     const renders = registry.chartStats('fast').renders - started;
     lease.release();
     assert.ok(renders >= 3 && renders <= 7, `${renders} renders in 1 s at fps 5`);
+  });
+
+  it('caps the frame rate on average: a change just after a quiet frame is drawn at once, a third waits', async () => {
+    const lease = registry.acquire('once');
+    try {
+      await lease.stream.currentFrame(3000);
+      await sleep(1200); // quiet: the stream may draw two frames back to back again
+      const changed = async () => {
+        const next = lease.stream.channel.nextFrame(5000, () => new Error('no frame'));
+        await store.append([{ series: 'once', time: clock.now(), value: Math.random() }]);
+        await next;
+        return Date.now();
+      };
+      const first = await changed();
+      const second = await changed();
+      const third = await changed();
+      assert.ok(second - first < 500, `second frame ${second - first} ms after the first (fps 1, but the stream was quiet)`);
+      assert.ok(third - second >= 500, `third frame ${third - second} ms after the second: the average stays at fps`);
+    } finally {
+      lease.release();
+    }
   });
 
   it('re-renders an unchanged chart only when its overlay text changes (once a second here)', async () => {

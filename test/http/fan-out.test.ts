@@ -95,7 +95,7 @@ describe('fan-out', () => {
         await r.nextPart();
         await r.nextPart();
       }));
-      type Viewer = { chart: string; key: string; client: string; framesSent: number; framesSkipped: number; bytesSent: number; busy: boolean; connectedSeconds: number };
+      type Viewer = { chart: string; key: string; client: string; framesSent: number; framesSkipped: number; bytesSent: number; busy: boolean; queuedBytes: number; connectedSeconds: number };
       const { viewers } = await getJson<{ viewers: Viewer[] }>(`${server.url}/api/viewers`);
       const fan = viewers.filter((v) => v.chart === 'fan');
       assert.equal(fan.length, 2);
@@ -104,6 +104,7 @@ describe('fan-out', () => {
         assert.match(viewer.client, /^127\.0\.0\.1:\d+$/);
         assert.ok(viewer.framesSent >= 2 && viewer.bytesSent > 1000, JSON.stringify(viewer));
         assert.equal(typeof viewer.framesSkipped, 'number');
+        assert.ok(viewer.queuedBytes >= 0 && viewer.queuedBytes < 200_000, `queued ${viewer.queuedBytes} bytes`);
       }
       const stats = await getJson<{ render: { threads: number; charts: number[]; restarts: number } }>(`${server.url}/api/stats`);
       assert.ok(stats.render.threads >= 1);

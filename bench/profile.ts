@@ -10,6 +10,10 @@ import { parseChart } from '../src/config/chart-loader.js';
 import { ChartRenderer, type RenderInput } from '../src/render/chart-renderer.js';
 import { registerFonts } from '../src/render/fonts.js';
 
+/** Datasets for plain point lists, one per chart entry. */
+const ds = (...lists: { x: number; y: number }[][]) => lists.map((points, entry) => ({ key: `s${entry}`, entry, label: `s${entry}`, points }));
+
+
 const FRAMES = 400;
 const parsed = parseChart('reference', { title: 'Reference', series: ['a', 'b'], window: '5m', width: 640, height: 360, quality: 80, overlay: { lines: ['{time}'] } });
 if (!('chart' in parsed)) throw new Error(JSON.stringify(parsed.issues));
@@ -18,7 +22,7 @@ const start = Date.UTC(2026, 0, 1, 12, 0, 0);
 function input(frame: number): RenderInput {
   const now = start + frame * 1000;
   const line = (phase: number) => Array.from({ length: 300 }, (_, i) => ({ x: now - (299 - i) * 1000, y: 50 + 40 * Math.sin((i + frame) / 15 + phase) }));
-  return { now, datasets: [line(0), line(2)], overlayLines: [new Date(now).toISOString().slice(11, 19)] };
+  return { now, datasets: ds(line(0), line(2)), overlayLines: [new Date(now).toISOString().slice(11, 19)] };
 }
 
 // Time every method and setter of the 2D context.

@@ -8,6 +8,7 @@ import { createSilentLogger } from '../src/lib/logger.js';
 import { type FrameRenderer, InlineRenderService, type RenderService } from '../src/pipeline/frame-renderer.js';
 import { RenderPool } from '../src/pipeline/render-pool.js';
 import { buildRenderInput } from '../src/pipeline/render-input.js';
+import { SeriesSelection } from '../src/pipeline/series-selection.js';
 import { OverlayTemplate } from '../src/render/overlay.js';
 import { registerFonts } from '../src/render/fonts.js';
 import { MemorySeriesStore } from '../src/series/memory-store.js';
@@ -30,6 +31,7 @@ const overlay = new OverlayTemplate(spec.overlay);
 let now = Date.UTC(2026, 0, 1, 12, 0, 0);
 const clock = { now: () => now };
 const store = new MemorySeriesStore({ clock, limits: { maxPointsPerSeries: 1000, maxSeries: 10, retentionMs: 3_600_000 } });
+const selection = new SeriesSelection(spec, store, overlay.series);
 for (let i = 0; i < 300; i++) {
   const time = now - (299 - i) * 1000;
   await store.append([
@@ -59,7 +61,7 @@ async function stream(renderer: FrameRenderer, until: number, counted: boolean):
       { series: 'a', time: now, value: 50 + 40 * Math.sin(step / 15) },
       { series: 'b', time: now, value: 50 + 40 * Math.sin(step / 15 + 2) },
     ]);
-    const frame = await renderer.render(buildRenderInput(spec, overlay, store, now), spec.quality);
+    const frame = await renderer.render(buildRenderInput(spec, overlay, store, selection, now), spec.quality);
     if (frame.renderError) throw new Error(frame.renderError);
     if (!counted) continue;
     frames++;

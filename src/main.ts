@@ -8,6 +8,7 @@ import { type ChartLoadError, loadChartDir } from './config/chart-loader.js';
 import { createCanvasJpegEncoder } from './encode/jpeg-encoder.js';
 import { HttpServer, createApp } from './http/app.js';
 import { createSocketTuner } from './http/socket-tuning.js';
+import { IngestSink } from './ingest/ingest-sink.js';
 import { SystemCollector } from './ingest/system-collector.js';
 import { type Clock, createSystemClock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
@@ -54,6 +55,7 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
   });
   const sweep = setInterval(() => store.sweep(), SWEEP_INTERVAL_MS);
   sweep.unref();
+  const ingest = new IngestSink({ store, logger: logger.child({ component: 'ingest' }), clock });
 
   const chartsDir = resolve(config.chartsDir);
   const loaded = await loadChartDir(chartsDir).catch((error: Error): { charts: []; errors: ChartLoadError[] } => ({
@@ -106,6 +108,7 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
       cameraStreams,
       cameras,
       store,
+      ingest,
       clock,
       logger,
       chartErrors: () => chartErrors,

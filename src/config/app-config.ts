@@ -19,6 +19,12 @@ const integer = (min: number, max: number) =>
     .regex(/^\d+$/, 'expected a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
+/** A listener port: a number (0 = any free port) or "off". */
+const listenerPort = z.union([z.literal('off').transform(() => undefined), integer(0, 65535)]);
+const percentiles = z
+  .string()
+  .regex(/^\d{1,2}(\.\d{1,3})?(,\d{1,2}(\.\d{1,3})?){0,9}$/, 'expected up to 10 comma-separated percentiles between 0 and 100, such as "90" or "50,90,99.9"')
+  .transform((text) => [...new Set(text.split(',').map(Number))].filter((p) => p > 0 && p < 100).sort((a, b) => a - b));
 const toggle = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1');
 
 /** Every configuration key: its flag, its environment variable, its schema, default and meaning. */
@@ -48,6 +54,11 @@ export const CONFIG_KEYS = {
     help: 'threads that draw and encode frames; auto = one per core, 0 = the main thread',
   },
   'render-timeout': { env: 'CHARTCAST_RENDER_TIMEOUT', schema: duration(100, 600_000), default: '10s', help: 'a frame that takes longer is abandoned and its render thread replaced' },
+  'graphite-port': { env: 'CHARTCAST_GRAPHITE_PORT', schema: listenerPort, default: '2003', help: 'Graphite plaintext port, TCP and UDP (off = no listener)' },
+  'statsd-port': { env: 'CHARTCAST_STATSD_PORT', schema: listenerPort, default: '8125', help: 'StatsD UDP port (off = no listener)' },
+  'statsd-flush': { env: 'CHARTCAST_STATSD_FLUSH', schema: duration(100, 3_600_000), default: '10s', help: 'StatsD flush interval: counters become rates over it' },
+  'statsd-percentiles': { env: 'CHARTCAST_STATSD_PERCENTILES', schema: percentiles, default: '90', help: 'timer percentiles stored at each StatsD flush (comma-separated)' },
+  scrape: { env: 'CHARTCAST_SCRAPE_DIR', schema: z.string().min(1), default: 'scrape', help: 'folder of Prometheus scrape target files (missing: no scraping)' },
   'log-level': { env: 'CHARTCAST_LOG_LEVEL', schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), default: 'info', help: 'log level' },
 } as const;
 
@@ -75,6 +86,13 @@ export interface AppConfig {
   readonly systemIntervalMs: number;
   readonly renderThreads: number;
   readonly renderTimeoutMs: number;
+  /** Graphite plaintext TCP+UDP port; undefined = off. */
+  readonly graphitePort: number | undefined;
+  /** StatsD UDP port; undefined = off. */
+  readonly statsdPort: number | undefined;
+  readonly statsdFlushMs: number;
+  readonly statsdPercentiles: readonly number[];
+  readonly scrapeDir: string;
   readonly logLevel: string;
 }
 
@@ -140,6 +158,11 @@ export function loadAppConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     systemIntervalMs: read('system-interval'),
     renderThreads: read('render-threads'),
     renderTimeoutMs: read('render-timeout'),
+    graphitePort: read('graphite-port'),
+    statsdPort: read('statsd-port'),
+    statsdFlushMs: read('statsd-flush'),
+    statsdPercentiles: read('statsd-percentiles'),
+    scrapeDir: read('scrape'),
     logLevel: read('log-level'),
   });
 }
@@ -147,7 +170,7 @@ export function loadAppConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
 /** The --help text: every flag with its variable and default. */
 export function configHelp(): string {
   const rows = Object.entries(CONFIG_KEYS).map(
-    ([key, spec]) => `  --${key.padEnd(16)} ${spec.env.padEnd(28)} ${spec.help}${spec.default ? ` (default ${spec.default})` : ''}`,
+    ([key, spec]) => `  --${key.padEnd(20)} ${spec.env.padEnd(28)} ${spec.help}${spec.default ? ` (default ${spec.default})` : ''}`,
   );
-  return ['Usage: chartcast [flags]   (flags override environment variables)', '', ...rows, '  --no-system                                   same as --system off', ''].join('\n');
+  return ['Usage: chartcast [flags]   (flags override environment variables)', '', ...rows, '  --no-system                                       same as --system off', ''].join('\n');
 }

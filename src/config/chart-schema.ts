@@ -4,6 +4,7 @@ import { parseDuration } from '../lib/duration.js';
 import { NAME_PATTERN, NAME_RULE, isValidName } from '../lib/names.js';
 import { STREAM_LIMITS } from '../lib/chart-spec.js';
 import { parseTemplate } from '../lib/template.js';
+import { parseSelector } from '../lib/series-selector.js';
 
 export type { ChartSeries, ChartSpec } from '../lib/chart-spec.js';
 export { STREAM_LIMITS } from '../lib/chart-spec.js';
@@ -14,7 +15,14 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_OPTIONS_DEPTH = 12;
 
 const color = z.string().regex(COLOR, 'expected a CSS colour such as "#36a2eb", "rgba(54,162,235,0.5)" or "teal"');
-const seriesName = z.string().regex(NAME_PATTERN, `series names are ${NAME_RULE}`);
+/** A series selector: a name, or a pattern with tag matchers such as `temp{room=*}`. */
+const seriesSelector = z.string().superRefine((text, ctx) => {
+  try {
+    parseSelector(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `${(error as Error).message}; write a series name, or a pattern such as "temp{room=*}"` });
+  }
+});
 
 /** A positive duration such as "30s" (kept as text). */
 export const duration = z.string().refine((text) => (parseDuration(text) ?? 0) > 0, {
@@ -49,7 +57,7 @@ const template = z.string().max(200).superRefine((text, ctx) => {
 const seriesEntry = z.preprocess(
   (entry) => (typeof entry === 'string' ? { name: entry } : entry),
   z.strictObject({
-    name: seriesName,
+    name: seriesSelector,
     label: z.string().max(100).optional(),
     color: color.optional(),
     fill: z.boolean().optional(),

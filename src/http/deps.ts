@@ -3,6 +3,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { StreamRegistry } from '../pipeline/stream-registry.js';
 import type { CameraSpec, CameraStatus } from '../lib/camera-spec.js';
+import type { IngestSink } from '../ingest/ingest-sink.js';
 import type { SeriesStore } from '../series/types.js';
 import type { SocketTuner } from './socket-tuning.js';
 
@@ -18,6 +19,8 @@ export interface HttpDeps {
   readonly cameraStreams: StreamRegistry;
   readonly cameras: CameraDirectory;
   readonly store: SeriesStore;
+  /** Where protocol receivers deliver points (counts them per protocol). */
+  readonly ingest: IngestSink;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Chart files that failed to load, shown on the dashboard and in /api/charts. */

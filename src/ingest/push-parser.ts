@@ -1,5 +1,5 @@
 import { ChartcastError, invalidField } from '../lib/errors.js';
-import { NAME_RULE, isValidName } from '../lib/names.js';
+import { canonicalSeriesKey } from '../lib/series-key.js';
 import { parseDecimal } from '../lib/numbers.js';
 import type { Sample } from '../series/types.js';
 import { type TimePolicy, describe, parseTime } from './time.js';
@@ -19,8 +19,8 @@ export const PUSH_CONTENT_TYPES = ['application/json', 'text/plain', 'applicatio
  * a form ("value=42&time=…"), or JSON: a number, `{"value": 42, "time": …}`, or an array of those.
  * `defaultTime` (from the query or the clock) applies to points without a time.
  */
-export function parseSeriesPush(series: string, body: PushBody, defaultTime: number, policy: TimePolicy): Sample[] {
-  checkSeriesName(series, 'series');
+export function parseSeriesPush(name: string, body: PushBody, defaultTime: number, policy: TimePolicy): Sample[] {
+  const series = canonicalSeriesKey(name, 'series');
   switch (kindOf(body.contentType)) {
     case 'json':
       return parseSeriesJson(series, parseJson(body.text), defaultTime, policy);
@@ -59,8 +59,7 @@ export function parseBatch(body: PushBody, defaultTime: number, policy: TimePoli
     if (!isObject(json.values)) throw invalidField('values', `expected an object of series: value, got ${describe(json.values)}`);
     for (const [series, value] of Object.entries(json.values)) {
       const field = `values.${series}`;
-      checkSeriesName(series, field);
-      samples.push({ series, time, value: checkValue(value, field) });
+      samples.push({ series: canonicalSeriesKey(series, field), time, value: checkValue(value, field) });
     }
   }
   if (json.points === undefined && json.values === undefined) throw invalidField('points', 'missing: give "points" or "values"');
@@ -115,14 +114,13 @@ function parsePointArray(entries: unknown[], path: string, defaultTime: number, 
     if (!isObject(entry)) throw invalidField(at, `expected {"series", "value", "time"?}, got ${describe(entry)}`);
     const { series, value, time } = entry;
     if (typeof series !== 'string') throw invalidField(`${at}.series`, `missing or not a string (${describe(series)})`);
-    checkSeriesName(series, `${at}.series`);
     for (const key in entry) {
       if (key !== 'series' && key !== 'value' && key !== 'time') {
         throw invalidField(`${at}.${key}`, 'unknown key (a point has "series", "value" and "time")');
       }
     }
     samples[i] = {
-      series,
+      series: canonicalSeriesKey(series, `${at}.series`),
       time: time === undefined ? defaultTime : parseTime(time, `${at}.time`, policy),
       value: checkValue(value, `${at}.value`),
     };
@@ -156,10 +154,6 @@ function checkValue(value: unknown, field: string): number {
     throw invalidField(field, `must be a finite number, got ${describe(value)}`);
   }
   return value;
-}
-
-function checkSeriesName(name: string, field: string): void {
-  if (!isValidName(name)) throw invalidField(field, `"${name.slice(0, 40)}" is not a valid series name (${NAME_RULE})`);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

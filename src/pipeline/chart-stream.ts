@@ -11,6 +11,7 @@ import type { CameraRegistry } from '../sources/camera-registry.js';
 import type { CameraSource } from '../sources/camera-source.js';
 import type { FrameRenderer, RenderService } from './frame-renderer.js';
 import { buildRenderInput, overlayLines } from './render-input.js';
+import { SeriesSelection } from './series-selection.js';
 import type { StreamVariant } from './variant.js';
 
 /**
@@ -56,7 +57,7 @@ export class ChartStream {
   readonly counters: StreamCounters = { renders: 0, renderErrors: 0, encodes: 0, encodeErrors: 0, renderMs: 0, encodeMs: 0 };
   readonly #deps: ChartStreamDeps;
   readonly #overlay: OverlayTemplate;
-  readonly #series: ReadonlySet<string>;
+  readonly #selection: SeriesSelection;
   readonly #intervalMs: number;
   /** The time axis moves this far (ms) before an otherwise unchanged chart is redrawn. */
   readonly #axisStepMs: number;
@@ -81,7 +82,7 @@ export class ChartStream {
     this.variant = variant;
     this.#deps = deps;
     this.#overlay = new OverlayTemplate(spec.overlay);
-    this.#series = new Set([...spec.series.map((s) => s.name), ...this.#overlay.series]);
+    this.#selection = new SeriesSelection(spec, deps.store, this.#overlay.series);
     this.#intervalMs = 1000 / variant.fps;
     this.#axisStepMs = clamp(spec.windowMs / variant.width, 1000, 60_000);
     this.channel = new FrameChannel({ keepaliveMs: deps.keepaliveMs, stallTimeoutMs: deps.stallTimeoutMs });
@@ -91,11 +92,6 @@ export class ChartStream {
   /** Whether the stream is scheduling frames (it has viewers). */
   get running(): boolean {
     return this.#running;
-  }
-
-  /** Series whose changes this stream shows. */
-  get series(): ReadonlySet<string> {
-    return this.#series;
   }
 
   /** Starts scheduling frames (idempotent). */
@@ -141,12 +137,9 @@ export class ChartStream {
 
   /** Tells the stream that series changed; it re-renders if it shows any of them. */
   notifyChanged(names: ReadonlySet<string>): void {
-    for (const name of names) {
-      if (this.#series.has(name)) {
-        this.#dirty = true;
-        this.#kick();
-        return;
-      }
+    if (this.#selection.affectedBy(names)) {
+      this.#dirty = true;
+      this.#kick();
     }
   }
 
@@ -231,7 +224,7 @@ export class ChartStream {
     const now = clock.now();
     let input;
     try {
-      input = buildRenderInput(this.spec, this.#overlay, store, now, this.#camera?.view());
+      input = buildRenderInput(this.spec, this.#overlay, store, this.#selection, now, this.#camera?.view());
     } catch (error) {
       // An overlay that cannot be formatted: draw the problem as an error frame.
       input = { now, datasets: [], overlayLines: [], camera: undefined, error: messageOf(error) };

@@ -3,6 +3,7 @@ import type { ChartSpec } from '../lib/chart-spec.js';
 import type { RenderInput } from '../render/chart-renderer.js';
 import type { OverlayTemplate } from '../render/overlay.js';
 import type { SeriesStore } from '../series/types.js';
+import type { SeriesSelection } from './series-selection.js';
 
 /** Lines reach slightly past the left edge so they enter the plot instead of starting inside it. */
 const LEAD_IN = 0.05;
@@ -18,13 +19,14 @@ export function buildRenderInput(
   spec: ChartSpec,
   overlay: OverlayTemplate,
   store: SeriesStore,
+  selection: SeriesSelection,
   now: number,
   camera?: CameraView,
 ): RenderInput {
   const from = now - spec.windowMs * (1 + LEAD_IN);
   return {
     now,
-    datasets: spec.series.map((series) => store.window(series.name, from, now)),
+    datasets: selection.datasets().map((dataset) => ({ ...dataset, points: store.window(dataset.key, from, now) })),
     overlayLines: overlayLines(spec, overlay, store, now),
     camera,
   };

@@ -130,7 +130,8 @@ export class RenderPool implements RenderService {
       handle.openedIn = slot.generation;
     }
     const job = this.#nextId++;
-    const points = input.datasets.map(flatten);
+    const points = input.datasets.map((dataset) => flatten(dataset.points));
+    const datasets = input.datasets.map(({ key, entry, label }) => ({ key, entry, label }));
     const camera: ThreadCameraView | undefined = input.camera && {
       status: input.camera.status,
       title: input.camera.title,
@@ -145,6 +146,7 @@ export class RenderPool implements RenderService {
         chart: handle.id,
         quality,
         now: input.now,
+        datasets,
         points,
         overlayLines: input.overlayLines,
         camera,

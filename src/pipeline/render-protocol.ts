@@ -1,6 +1,6 @@
 import type { CameraStatus } from '../lib/camera-spec.js';
 import type { ChartSpec } from '../lib/chart-spec.js';
-import type { FrameSize } from '../render/chart-renderer.js';
+import type { DatasetMeta, FrameSize } from '../render/chart-renderer.js';
 
 /** What a render thread is started with. */
 export interface RenderThreadData {
@@ -25,6 +25,7 @@ export type ToRenderThread =
       readonly chart: number;
       readonly quality: number;
       readonly now: number;
+      readonly datasets: readonly DatasetMeta[];
       /** Per dataset: x0, y0, x1, y1, ... */
       readonly points: readonly Float64Array[];
       readonly overlayLines: readonly string[];

@@ -62,7 +62,7 @@ async function render(message: Extract<ToRenderThread, { type: 'render' }>): Pro
   }
   try {
     const camera = message.camera && renderer.spec.camera ? await cameraView(renderer.spec.camera.name, message.camera) : undefined;
-    const input = { now: message.now, datasets: message.points.map(toPoints), overlayLines: message.overlayLines, camera, error: message.error };
+    const input = { now: message.now, datasets: message.datasets.map((meta, i) => ({ ...meta, points: toPoints(message.points[i] as Float64Array) })), overlayLines: message.overlayLines, camera, error: message.error };
     const frame = await renderAndEncode(renderer, input, message.quality, encoder);
     post({ type: 'frame', job: message.job, jpeg: frame.jpeg, renderMs: frame.renderMs, encodeMs: frame.encodeMs, renderError: frame.renderError });
   } catch (error) {

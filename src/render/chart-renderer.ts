@@ -20,11 +20,32 @@ export interface FrameSize {
   readonly height: number;
 }
 
-/** Everything one frame shows: the moment, one point list per chart series, and overlay text. */
+/** One line (or bar series) of a frame: the series, the chart entry that styles it, its legend label. */
+export interface DatasetMeta {
+  readonly key: string;
+  /** Index into the chart's `series` entries. */
+  readonly entry: number;
+  readonly label: string;
+}
+
+/** A dataset with its points. */
+export interface RenderDataset extends DatasetMeta {
+  readonly points: Point[];
+}
+
+/** Datasets for plain point lists, one per series entry of `spec` in order (tools, benchmarks, tests). */
+export function plainDatasets(spec: ChartSpec, lists: readonly Point[][]): RenderDataset[] {
+  return lists.map((points, entry) => {
+    const series = spec.series[entry];
+    return { key: series?.name ?? `series${entry}`, entry, label: series?.label ?? series?.name ?? `series${entry}`, points };
+  });
+}
+
+/** Everything one frame shows: the moment, the datasets, and overlay text. */
 export interface RenderInput {
   /** Epoch milliseconds; the right edge of the time axis. */
   readonly now: number;
-  readonly datasets: readonly Point[][];
+  readonly datasets: readonly RenderDataset[];
   readonly overlayLines: readonly string[];
   /** The chart's camera, when it has one. */
   readonly camera?: CameraView | undefined;
@@ -78,6 +99,10 @@ export class ChartRenderer {
   readonly #ctx: SKRSContext2D;
   readonly #fonts: FontStacks;
   #chart: Chart | undefined;
+  /** Identity of the datasets the chart was last set up with. */
+  #datasetShape = '';
+  /** Palette slot per series key, so a series keeps its colour as others come and go. */
+  #slots = new Map<string, number>();
   /** The camera and moment of the frame being drawn (read by the background plugin). */
   #camera: CameraView | undefined;
   #now = 0;
@@ -111,9 +136,7 @@ export class ChartRenderer {
     const scales = chart.options.scales as { x: { min: number; max: number } };
     scales.x.min = input.now - this.spec.windowMs;
     scales.x.max = input.now;
-    chart.data.datasets.forEach((dataset, i) => {
-      dataset.data = (input.datasets[i] ?? []) as never;
-    });
+    this.#setDatasets(chart, input.datasets);
     chart.update('none');
     if (camera?.layout === 'pip') {
       const image = input.camera?.image;
@@ -127,6 +150,62 @@ export class ChartRenderer {
     this.#drawTitle();
     this.#drawOverlay(input.overlayLines);
     return this.#canvas;
+  }
+
+  /** Points every dataset at its data; rebuilds the dataset list when series joined or left. */
+  #setDatasets(chart: Chart, datasets: readonly RenderDataset[]): void {
+    let shape = '';
+    for (const d of datasets) shape += `${d.entry}\u0000${d.key}\u0000${d.label}\u0001`;
+    if (shape !== this.#datasetShape) {
+      this.#datasetShape = shape;
+      chart.data.datasets = this.#datasetStyles(datasets) as never;
+      const legend = chart.options.plugins?.legend;
+      if (legend) legend.display = this.spec.legend ?? datasets.length > 1;
+    }
+    chart.data.datasets.forEach((dataset, i) => {
+      dataset.data = (datasets[i]?.points ?? []) as never;
+    });
+  }
+
+  /** chart.js dataset settings: style from the chart entry, colour from the entry or a stable palette slot. */
+  #datasetStyles(datasets: readonly DatasetMeta[]): Record<string, unknown>[] {
+    const { spec } = this;
+    const palette = this.#theme.palette;
+    const perEntry = new Map<number, number>();
+    for (const d of datasets) perEntry.set(d.entry, (perEntry.get(d.entry) ?? 0) + 1);
+    const slots = new Map<string, number>();
+    const taken = new Set<number>();
+    for (const d of datasets) {
+      const slot = this.#slots.get(d.key);
+      if (slot !== undefined && !taken.has(slot)) {
+        slots.set(d.key, slot);
+        taken.add(slot);
+      }
+    }
+    for (const d of datasets) {
+      if (slots.has(d.key)) continue;
+      let slot = taken.has(d.entry) ? 0 : d.entry;
+      while (taken.has(slot)) slot++;
+      slots.set(d.key, slot);
+      taken.add(slot);
+    }
+    this.#slots = slots;
+    return datasets.map((d) => {
+      const series = spec.series[d.entry];
+      const own = perEntry.get(d.entry) === 1 ? series?.color : undefined;
+      const color = own ?? (palette[(slots.get(d.key) ?? 0) % palette.length] as string);
+      return {
+        label: d.label,
+        data: [],
+        borderColor: color,
+        backgroundColor: spec.type === 'bar' ? withAlpha(color, 0.75) : withAlpha(color, 0.25),
+        fill: series?.fill ?? false,
+        borderWidth: series?.lineWidth ?? (spec.type === 'bar' ? 0 : 2),
+        stepped: series?.stepped ?? false,
+        pointRadius: series?.points ? 2.5 : 0,
+        pointHoverRadius: 0,
+      };
+    });
   }
 
   #drawOverlay(lines: readonly string[]): void {
@@ -273,22 +352,8 @@ export class ChartRenderer {
     Object.assign(options, { responsive: false, animation: false, devicePixelRatio: 1, events: [] });
     return {
       type: spec.type,
-      data: {
-        datasets: spec.series.map((series, i) => {
-          const color = series.color ?? (theme.palette[i % theme.palette.length] as string);
-          return {
-            label: series.label ?? series.name,
-            data: [],
-            borderColor: color,
-            backgroundColor: spec.type === 'bar' ? withAlpha(color, 0.75) : withAlpha(color, 0.25),
-            fill: series.fill ?? false,
-            borderWidth: series.lineWidth ?? (spec.type === 'bar' ? 0 : 2),
-            stepped: series.stepped ?? false,
-            pointRadius: series.points ? 2.5 : 0,
-            pointHoverRadius: 0,
-          };
-        }),
-      },
+      // Datasets are set on the first frame, from the series the chart's entries select.
+      data: { datasets: [] },
       options: options as ChartConfiguration['options'],
       plugins: [backgroundPlugin],
     } as ChartConfiguration;

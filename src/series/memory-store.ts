@@ -1,7 +1,10 @@
 import { ChartcastError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { TimeRing } from '../lib/time-ring.js';
+import type { SeriesSelector } from '../lib/series-selector.js';
+import { type SelectedSeries, SeriesCatalog } from './series-catalog.js';
 import type {
+  AppendOptions,
   AppendResult,
   ChangeListener,
   Point,
@@ -27,6 +30,7 @@ export class MemorySeriesStore implements SeriesStore {
   readonly #clock: Clock;
   readonly #series = new Map<string, TimeRing>();
   readonly #listeners = new Set<ChangeListener>();
+  readonly #catalog = new SeriesCatalog();
   #pointCount = 0;
 
   constructor(options: MemoryStoreOptions) {
@@ -38,23 +42,32 @@ export class MemorySeriesStore implements SeriesStore {
     return this.#pointCount;
   }
 
-  async append(samples: readonly Sample[]): Promise<AppendResult> {
-    return this.appendSync(samples);
+  get catalogVersion(): number {
+    return this.#catalog.version;
+  }
+
+  async append(samples: readonly Sample[], options?: AppendOptions): Promise<AppendResult> {
+    return this.appendSync(samples, options);
   }
 
   /** The synchronous core of append, for callers in this process that do not need to wait. */
-  appendSync(samples: readonly Sample[]): AppendResult {
+  appendSync(samples: readonly Sample[], options?: AppendOptions): AppendResult {
     const cutoff = this.#clock.now() - this.limits.retentionMs;
-    this.#checkSeriesLimit(samples, cutoff);
+    const refusedSeries = this.#checkSeriesLimit(samples, cutoff, options?.partial ?? false);
     const changed = new Set<string>();
     let stored = 0;
     let dropped = 0;
     let created = 0;
+    let refused = 0;
     // Grouped per series so late points merge into each ring in one pass.
     const groups = new Map<string, { times: number[]; values: number[] }>();
     for (const sample of samples) {
       if (sample.time < cutoff) {
         dropped++;
+        continue;
+      }
+      if (refusedSeries?.has(sample.series)) {
+        refused++;
         continue;
       }
       let group = groups.get(sample.series);
@@ -70,6 +83,7 @@ export class MemorySeriesStore implements SeriesStore {
       if (!ring) {
         ring = new TimeRing(this.limits.maxPointsPerSeries);
         this.#series.set(name, ring);
+        this.#catalog.add(name);
         created++;
       }
       const before = ring.size;
@@ -81,7 +95,11 @@ export class MemorySeriesStore implements SeriesStore {
     }
     for (const name of changed) this.#trim(name, cutoff);
     if (changed.size > 0) this.#notify(changed);
-    return { stored, dropped, created };
+    return refused > 0 ? { stored, dropped, created, refused } : { stored, dropped, created };
+  }
+
+  select(selector: SeriesSelector, limit: number): SelectedSeries[] {
+    return this.#catalog.select(selector, limit);
   }
 
   window(name: string, from: number, to: number): Point[] {
@@ -126,6 +144,7 @@ export class MemorySeriesStore implements SeriesStore {
     if (!ring) return false;
     this.#pointCount -= ring.size;
     this.#series.delete(name);
+    this.#catalog.delete(name);
     this.#notify(new Set([name]));
     return true;
   }
@@ -143,7 +162,10 @@ export class MemorySeriesStore implements SeriesStore {
     const changed = new Set<string>();
     for (const [name, ring] of this.#series) {
       if (this.#trim(name, cutoff) > 0) changed.add(name);
-      if (ring.size === 0) this.#series.delete(name);
+      if (ring.size === 0) {
+        this.#series.delete(name);
+        this.#catalog.delete(name);
+      }
     }
     if (changed.size > 0) this.#notify(changed);
   }
@@ -156,20 +178,24 @@ export class MemorySeriesStore implements SeriesStore {
     return dropped;
   }
 
-  #checkSeriesLimit(samples: readonly Sample[], cutoff: number): void {
+  /** Throws if new series would exceed the limit; in partial mode returns the new series refused instead. */
+  #checkSeriesLimit(samples: readonly Sample[], cutoff: number, partial: boolean): Set<string> | undefined {
     let fresh: Set<string> | undefined;
     for (const sample of samples) {
       if (sample.time < cutoff || this.#series.has(sample.series)) continue;
       fresh ??= new Set();
       fresh.add(sample.series);
     }
-    if (fresh && this.#series.size + fresh.size > this.limits.maxSeries) {
-      throw new ChartcastError(
-        'series_limit',
-        `series limit reached: ${this.#series.size} stored + ${fresh.size} new > maxSeries ${this.limits.maxSeries}; nothing was stored`,
-        { status: 422 },
-      );
+    if (!fresh || this.#series.size + fresh.size <= this.limits.maxSeries) return undefined;
+    if (partial) {
+      const room = Math.max(0, this.limits.maxSeries - this.#series.size);
+      return new Set([...fresh].slice(room));
     }
+    throw new ChartcastError(
+      'series_limit',
+      `series limit reached: ${this.#series.size} stored + ${fresh.size} new > maxSeries ${this.limits.maxSeries}; nothing was stored`,
+      { status: 422 },
+    );
   }
 
   #notify(names: ReadonlySet<string>): void {

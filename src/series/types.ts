@@ -1,3 +1,6 @@
+import type { SeriesSelector } from '../lib/series-selector.js';
+import type { SelectedSeries } from './series-catalog.js';
+
 /** One measurement: a value of a named series at a time (milliseconds since the Unix epoch). */
 export interface Sample {
   readonly series: string;
@@ -32,6 +35,8 @@ export interface SeriesInfo {
 
 /** What an append did. */
 export interface AppendResult {
+  /** Points refused because their series would exceed `maxSeries` (partial appends only). */
+  readonly refused?: number;
   /** Points stored (including ones that replaced a point with the same time). */
   readonly stored: number;
   /** Points dropped because they were older than the retention or than a full series. */
@@ -50,14 +55,27 @@ export interface StoreLimits {
   readonly retentionMs: number;
 }
 
+/** How an append treats the series limit. */
+export interface AppendOptions {
+  readonly partial?: boolean;
+}
+
 /** Listener for changes: receives the names of the series that changed. */
 export type ChangeListener = (names: ReadonlySet<string>) => void;
 
 /** The series store: per-series time-ordered points, window queries and change notification. */
 export interface SeriesStore {
   readonly limits: StoreLimits;
-  /** Stores samples all-or-nothing: a batch that would exceed `maxSeries` is rejected before anything is written. */
-  append(samples: readonly Sample[]): Promise<AppendResult>;
+  /**
+   * Stores samples. By default all-or-nothing: a batch that would exceed `maxSeries` is rejected
+   * before anything is written. With `partial`, points of series beyond the limit are refused
+   * (counted in `refused`) and the rest stored: for protocol receivers, whose neighbours must not suffer.
+   */
+  append(samples: readonly Sample[], options?: AppendOptions): Promise<AppendResult>;
+  /** Series matching `selector`, sorted by key, at most `limit`. */
+  select(selector: SeriesSelector, limit: number): SelectedSeries[];
+  /** Changes whenever a series is created or removed (to cache selector results). */
+  readonly catalogVersion: number;
   /** Points of `name` with from <= x <= to, oldest first. */
   window(name: string, from: number, to: number): Point[];
   /** Statistics of `name` over [from, to]. */

@@ -157,7 +157,7 @@ describe('loadChartDir', () => {
 
   it('names the field of a nested error', async () => {
     hasError(await errorsFor({ series: ['cpu', { name: 'mem', color: 'not a colour!' }] }), 'series.1.color', /CSS colour/);
-    hasError(await errorsFor({ series: ['bad name'] }), 'series.0.name', /series names/);
+    hasError(await errorsFor({ series: ['bad name'] }), 'series.0.name', /not a series name or pattern/);
     hasError(await errorsFor({ series: ['cpu'], width: 10 }), 'width', /./);
     hasError(await errorsFor({ series: ['cpu'], width: 640.5 }), 'width', /./);
     hasError(await errorsFor({ series: ['cpu'], window: 'forever' }), 'window', /duration/);

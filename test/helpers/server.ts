@@ -44,7 +44,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const chartsDir = options.chartsDir ?? (await writeChartDir(options.charts ?? {}));
   const child = spawn(
     process.execPath,
-    [...(options.built ? [join(ROOT, 'dist', 'main.js')] : ['--import', 'tsx', join(ROOT, 'src', 'main.ts')]), '--host', '127.0.0.1', '--port', '0', '--charts', chartsDir, '--system', 'off', ...(options.args ?? [])],
+    [...(options.built ? [join(ROOT, 'dist', 'main.js')] : ['--import', 'tsx', join(ROOT, 'src', 'main.ts')]), '--host', '127.0.0.1', '--port', '0', '--charts', chartsDir, '--system', 'off', '--graphite-port', 'off', '--statsd-port', 'off', '--scrape', join(chartsDir, 'no-scrape-targets'), ...(options.args ?? [])],
     { cwd: ROOT, env: { ...process.env, CHARTCAST_LOG_LEVEL: 'info', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs: string[] = [];

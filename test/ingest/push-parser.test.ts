@@ -100,7 +100,8 @@ describe('parseSeriesPush: rejections', () => {
     rejects(() => push(plain('1'), '.hidden'), 'series', /not a valid series name/);
     rejects(() => push(plain('1'), ''), 'series');
     rejects(() => push(plain('1'), 'a b'), 'series');
-    rejects(() => push(plain('1'), 'x'.repeat(129)), 'series');
+    rejects(() => push(plain('1'), 'x'.repeat(201)), 'series');
+    rejects(() => push(plain('1'), 'temp{room=*}'), 'series', /selectors/);
   });
 
   it('rejects plain text that is not a finite number', () => {

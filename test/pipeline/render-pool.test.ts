@@ -10,6 +10,10 @@ import type { RenderInput } from '../../src/render/chart-renderer.js';
 import { registerFonts } from '../../src/render/fonts.js';
 import { countColor, decodeJpeg } from '../helpers/mjpeg-reader.js';
 
+/** Datasets for plain point lists, one per chart entry. */
+const ds = (...lists: { x: number; y: number }[][]) => lists.map((points, entry) => ({ key: `s${entry}`, entry, label: `s${entry}`, points }));
+
+
 function chart(name: string, content: Partial<ChartFileInput> & Record<string, unknown> = {}) {
   const parsed = parseChart(name, { series: ['a', 'b'], window: '5m', ...content });
   if (!('chart' in parsed)) throw new Error(JSON.stringify(parsed.issues));
@@ -20,7 +24,7 @@ const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 function input(overrides: Partial<RenderInput> = {}): RenderInput {
   const line = (phase: number) => Array.from({ length: 300 }, (_, i) => ({ x: NOW - (299 - i) * 1000, y: 50 + 40 * Math.sin(i / 15 + phase) }));
-  return { now: NOW, datasets: [line(0), line(2)], overlayLines: ['12:00:00'], ...overrides };
+  return { now: NOW, datasets: ds(line(0), line(2)), overlayLines: ['12:00:00'], ...overrides };
 }
 
 /** Largest difference of any colour channel between two decoded frames of equal size. */
@@ -68,7 +72,7 @@ describe('RenderPool', () => {
     const renderers = colors.map((color, i) =>
       pool.open(chart(`c${i}`, { title: '', legend: false, background: color, overlay: { lines: [] } }), { width: 200, height: 120 }),
     );
-    const frames = await Promise.all(renderers.map((renderer) => renderer.render(input({ datasets: [[], []], overlayLines: [] }), 90)));
+    const frames = await Promise.all(renderers.map((renderer) => renderer.render(input({ datasets: ds([], []), overlayLines: [] }), 90)));
     frames.forEach((frame, i) => {
       const image = decodeJpeg(frame.jpeg);
       const hex = colors[i] as string;
@@ -106,7 +110,7 @@ describe('RenderPool thread replacement', () => {
       // 64 megapixels with 100k points per line: far more than 400 ms of drawing and encoding.
       const huge = pool.open(chart('huge', { series: [{ name: 'a', points: true }] }), { width: 8000, height: 8000 });
       const many = Array.from({ length: 100_000 }, (_, i) => ({ x: NOW - 300_000 + i * 3, y: Math.sin(i) * 100 }));
-      await assert.rejects(huge.render(input({ datasets: [many] }), 100), /longer than 400 ms/);
+      await assert.rejects(huge.render(input({ datasets: ds(many) }), 100), /longer than 400 ms/);
       assert.equal(pool.stats().restarts, 1);
       // The small chart lived in the replaced thread: it is re-opened in the new one.
       const frame = await small.render(input(), 80);

@@ -2,6 +2,10 @@
 // argv[2], if given, is a folder of extra fonts to register (a CJK font in the test).
 import { GlobalFonts, createCanvas } from '@napi-rs/canvas';
 
+/** Datasets for plain point lists, one per chart entry. */
+const ds = (...lists: { x: number; y: number }[][]) => lists.map((points, entry) => ({ key: `s${entry}`, entry, label: `s${entry}`, points }));
+
+
 const systemFamilies = GlobalFonts.families.length;
 const probe = createCanvas(200, 40).getContext('2d');
 probe.font = '20px sans-serif';
@@ -19,7 +23,7 @@ function render(content: Input, overlayLines: string[]) {
   if (!('chart' in parsed)) throw new Error(JSON.stringify(parsed));
   const renderer = new ChartRenderer(parsed.chart, { width: 320, height: 180 }, fonts);
   const points = [{ x: now - 60_000, y: 1 }, { x: now, y: 2 }];
-  const canvas = renderer.render({ now, datasets: [points, points], overlayLines });
+  const canvas = renderer.render({ now, datasets: ds(points, points), overlayLines });
   const { data, width } = canvas.getContext('2d').getImageData(0, 0, 320, 180);
   renderer.destroy();
   return {

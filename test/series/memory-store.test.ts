@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { ChartcastError } from '../../src/lib/errors.js';
 import { MemorySeriesStore } from '../../src/series/memory-store.js';
 import type { Sample, StoreLimits } from '../../src/series/types.js';
+import { parseSelector } from '../../src/lib/series-selector.js';
 
 /** A clock the test moves by hand. */
 function fakeClock(start: number): { now: () => number; set: (t: number) => void } {
@@ -69,6 +70,33 @@ describe('MemorySeriesStore', () => {
     assert.deepEqual(store.window('a', 0, Infinity), [{ x: T0, y: 1 }]);
     assert.equal(store.pointCount, 1);
     assert.deepEqual(changes, []);
+  });
+
+  it('in a partial append, refuses only the points of new series beyond maxSeries', async () => {
+    const { store } = makeStore({ maxSeries: 2 });
+    await store.append([s('a', T0, 1)]);
+    const result = await store.append([s('a', T0 + 1, 2), s('b', T0, 3), s('c', T0, 4), s('c', T0 + 1, 5)], { partial: true });
+    assert.deepEqual(result, { stored: 2, dropped: 0, created: 1, refused: 2 });
+    assert.deepEqual(store.names(), ['a', 'b']);
+    assert.equal(store.info('a')?.points, 2, 'the existing series got its point');
+  });
+
+  it('finds series by selector and moves its catalogue version only when series come or go', async () => {
+    const { store } = makeStore();
+    const v0 = store.catalogVersion;
+    await store.append([s('temp{room=kitchen}', T0, 20), s('temp{room=hall}', T0, 18), s('temp', T0, 1), s('cpu', T0, 5)]);
+    const v1 = store.catalogVersion;
+    assert.notEqual(v1, v0);
+    await store.append([s('temp{room=hall}', T0 + 1, 19)]);
+    assert.equal(store.catalogVersion, v1, 'a point into an existing series does not change the catalogue');
+    const keys = (text: string, limit = 10) => store.select(parseSelector(text), limit).map((m) => m.key);
+    assert.deepEqual(keys('temp{room=*}'), ['temp{room=hall}', 'temp{room=kitchen}']);
+    assert.deepEqual(keys('temp'), ['temp', 'temp{room=hall}', 'temp{room=kitchen}']);
+    assert.deepEqual(keys('t*'), ['temp', 'temp{room=hall}', 'temp{room=kitchen}']);
+    assert.deepEqual(keys('temp', 1), ['temp']);
+    await store.delete('temp{room=hall}');
+    assert.notEqual(store.catalogVersion, v1);
+    assert.deepEqual(keys('temp{room=*}'), ['temp{room=kitchen}']);
   });
 
   it('allows a batch that fills maxSeries exactly and more points into existing series', async () => {

@@ -44,6 +44,7 @@ export function apiRoutes(deps: HttpDeps): Router {
       variants: deps.registry.variants(),
       render: deps.registry.renderStats(),
       store: { series: deps.store.names().length, points: deps.store.pointCount, limits: deps.store.limits },
+      ingest: deps.ingest.stats(),
     };
   });
 

@@ -4,7 +4,7 @@ import { parseBatch, parseSeriesPush } from '../../ingest/push-parser.js';
 import { type TimePolicy, isTimePrecision, parseTime } from '../../ingest/time.js';
 import { invalidField, notFound } from '../../lib/errors.js';
 import { parseDuration } from '../../lib/duration.js';
-import { NAME_RULE, isValidName } from '../../lib/names.js';
+import { canonicalSeriesKey } from '../../lib/series-key.js';
 import type { Sample } from '../../series/types.js';
 import { readBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
@@ -52,10 +52,9 @@ export function ingestRoutes(deps: HttpDeps): Router {
   return router;
 }
 
+/** The series key in the path, canonical (`temp{room=kitchen}` may be written URL-encoded, tags in any order). */
 function seriesParam(ctx: Context & { params: Record<string, string> }): string {
-  const name = ctx.params.name ?? '';
-  if (!isValidName(name)) throw invalidField('series', `"${name.slice(0, 40)}" is not a valid series name (${NAME_RULE})`);
-  return name;
+  return canonicalSeriesKey(ctx.params.name ?? '', 'series');
 }
 
 function timeContext(ctx: Context, deps: HttpDeps): { policy: TimePolicy; defaultTime: number } {
@@ -68,7 +67,7 @@ function timeContext(ctx: Context, deps: HttpDeps): { policy: TimePolicy; defaul
 }
 
 async function store(ctx: Context, deps: HttpDeps, samples: Sample[]): Promise<void> {
-  const result = await deps.store.append(samples);
+  const result = await deps.ingest.writeAll('json', samples);
   ctx.status = 200;
   // storedAt: frames with a later X-Timestamp include these points.
   ctx.body = { stored: result.stored, dropped: result.dropped, storedAt: Number((deps.clock.now() / 1000).toFixed(6)) };

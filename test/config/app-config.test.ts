@@ -45,6 +45,11 @@ describe('loadAppConfig', () => {
       systemIntervalMs: 1000,
       renderThreads: availableParallelism(),
       renderTimeoutMs: 10_000,
+      graphitePort: 2003,
+      statsdPort: 8125,
+      statsdFlushMs: 10_000,
+      statsdPercentiles: [90],
+      scrapeDir: 'scrape',
       logLevel: 'info',
     });
   });
@@ -73,6 +78,11 @@ describe('loadAppConfig', () => {
       CHARTCAST_SYSTEM_INTERVAL: '5s',
       CHARTCAST_RENDER_THREADS: '0',
       CHARTCAST_RENDER_TIMEOUT: '2s',
+      CHARTCAST_GRAPHITE_PORT: 'off',
+      CHARTCAST_STATSD_PORT: '0',
+      CHARTCAST_STATSD_FLUSH: '1s',
+      CHARTCAST_STATSD_PERCENTILES: '99.9,50,90',
+      CHARTCAST_SCRAPE_DIR: '/etc/scrape',
       CHARTCAST_LOG_LEVEL: 'debug',
     });
     assert.deepEqual(config, {
@@ -96,6 +106,11 @@ describe('loadAppConfig', () => {
       systemIntervalMs: 5000,
       renderThreads: 0,
       renderTimeoutMs: 2000,
+      graphitePort: undefined,
+      statsdPort: 0,
+      statsdFlushMs: 1000,
+      statsdPercentiles: [50, 90, 99.9],
+      scrapeDir: '/etc/scrape',
       logLevel: 'debug',
     });
   });
@@ -128,6 +143,9 @@ describe('loadAppConfig', () => {
 
   it('rejects bad values, naming the flag, the variable and the value', () => {
     fails(['--port', 'abc'], {}, /--port/, /CHARTCAST_PORT/, /"abc"/);
+    fails(['--graphite-port', 'on'], {}, /--graphite-port/, /CHARTCAST_GRAPHITE_PORT/);
+    fails(['--statsd-port', '70000'], {}, /--statsd-port/);
+    fails(['--statsd-percentiles', '90,abc'], {}, /--statsd-percentiles/, /percentiles/);
     fails(['--port', '70000'], {}, /--port/, /CHARTCAST_PORT/);
     fails(['--port', '80.5'], {}, /--port/);
     fails([], { CHARTCAST_MAX_SERIES: '0' }, /--max-series/, /CHARTCAST_MAX_SERIES/, /"0"/);

@@ -7,8 +7,8 @@ import { ChartcastError, invalidField } from './errors.js';
  *
  * Tags are sorted by tag name, so a series has exactly one key. `name` uses the characters
  * A-Z a-z 0-9 _ . : - (anything else becomes `_`); tag names use A-Z a-z 0-9 _ . -; tag values
- * may hold any printable character except , = { } " \ (each becomes `_`). Empty tag values mean
- * "no such tag", as in Prometheus.
+ * may hold any printable character except , = { } " \ * (each becomes `_`; leading and trailing
+ * spaces are dropped). Empty tag values mean "no such tag", as in Prometheus.
  */
 
 /** One tag of a series: [name, value]. */
@@ -35,10 +35,9 @@ const NAME_OK = /^[A-Za-z0-9_:][A-Za-z0-9_.:-]*$/;
 const NAME_BAD_CHARS = /[^A-Za-z0-9_.:-]/g;
 const TAG_NAME_OK = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const TAG_NAME_BAD_CHARS = /[^A-Za-z0-9_.-]/g;
-// Control characters and the characters the key syntax uses.
-// biome-ignore lint: the control-character range is intended
-const TAG_VALUE_BAD_CHARS = /[\u0000-\u001f\u007f,={}"\\]/g;
-const TAG_VALUE_HAS_BAD = /[\u0000-\u001f\u007f,={}"\\]/;
+// Control characters, the characters the key syntax uses, and the selector wildcard.
+const TAG_VALUE_BAD_CHARS = /[\u0000-\u001f\u007f,={}"\\*]/g;
+const TAG_VALUE_HAS_BAD = /[\u0000-\u001f\u007f,={}"\\*]|^\s|\s$/;
 
 /** A series name made safe: characters outside the name set become `_`. Throws when empty or too long. */
 export function cleanSeriesName(raw: string): string {
@@ -63,7 +62,7 @@ export function cleanTagName(raw: string): string {
 /** A tag value made safe ("" stays "", meaning no tag), or throws when too long. */
 export function cleanTagValue(raw: string): string {
   if (raw.length > MAX_TAG_VALUE) throw new KeyError('tag', `tag value "${raw.slice(0, 20)}…" longer than ${MAX_TAG_VALUE} characters`);
-  return TAG_VALUE_HAS_BAD.test(raw) ? raw.replace(TAG_VALUE_BAD_CHARS, '_') : raw;
+  return TAG_VALUE_HAS_BAD.test(raw) ? raw.trim().replace(TAG_VALUE_BAD_CHARS, '_') : raw;
 }
 
 /**

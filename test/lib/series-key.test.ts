@@ -12,7 +12,7 @@ import {
   tagSuffix,
 } from '../../src/lib/series-key.js';
 
-const KEY_SYNTAX = /^[A-Za-z0-9_:][A-Za-z0-9_.:-]*(\{[A-Za-z0-9_][A-Za-z0-9_.-]*=[^\u0000-\u001f\u007f,={}"\\]+(,[A-Za-z0-9_][A-Za-z0-9_.-]*=[^\u0000-\u001f\u007f,={}"\\]+)*\})?$/;
+const KEY_SYNTAX = /^[A-Za-z0-9_:][A-Za-z0-9_.:-]*(\{[A-Za-z0-9_][A-Za-z0-9_.-]*=[^\u0000-\u001f\u007f,={}"\\*\s](?:[^\u0000-\u001f\u007f,={}"\\*]*[^\u0000-\u001f\u007f,={}"\\*\s])?(,[A-Za-z0-9_][A-Za-z0-9_.-]*=[^\u0000-\u001f\u007f,={}"\\*\s](?:[^\u0000-\u001f\u007f,={}"\\*]*[^\u0000-\u001f\u007f,={}"\\*\s])?)*\})?$/;
 
 describe('seriesKey', () => {
   it('is the bare name without tags', () => {

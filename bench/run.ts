@@ -326,6 +326,46 @@ async function ingest(): Promise<void> {
   );
 }
 
+async function lineProtocol(): Promise<void> {
+  await withServer(
+    {},
+    async (server) => {
+      const batchLines = 10_000;
+      const fieldsPerLine = 2;
+      // Telegraf-like batches: 100 hosts × 2 fields, tags, nanosecond timestamps 10 ms apart.
+      const bodies = Array.from({ length: 8 }, (_, b) => {
+        const baseNs = BigInt(Date.now() - 3_600_000 + b * 1000) * 1_000_000n;
+        const lines: string[] = [];
+        for (let i = 0; i < batchLines; i++) {
+          const time = baseNs + BigInt(Math.floor(i / 100) * 10 + b) * 1_000_000n;
+          lines.push(`bench,host=web${i % 100},region=eu-west usage_user=${(Math.random() * 100).toFixed(2)},requests=${Math.round(Math.random() * 1e6)}i ${time}`);
+        }
+        return Buffer.from(`${lines.join('\n')}\n`); // encoded once: the load generator's CPU is not the server's
+      });
+      const pid = server.process.pid as number;
+      let points = 0;
+      const seconds = quick ? 3 : 6;
+      const until = performance.now() + seconds * 1000;
+      const cpu0 = await cpuSeconds(pid);
+      const started = performance.now();
+      const client = async (k: number) => {
+        for (let i = k; performance.now() < until; i += 2) {
+          const response = await fetch(`${server.url}/api/v2/write?org=bench&bucket=bench&precision=ns`, { method: 'POST', headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: bodies[i % bodies.length] });
+          if (response.status !== 204) throw new Error(`line protocol: ${response.status} ${await response.text()}`);
+          points += batchLines * fieldsPerLine;
+        }
+      };
+      await Promise.all([client(0), client(1)]);
+      const elapsed = (performance.now() - started) / 1000;
+      const cores = ((await cpuSeconds(pid)) - cpu0) / elapsed;
+      const rate = points / elapsed;
+      details.lineProtocol = { pointsPerSecond: rate, batchLines, fieldsPerLine, bodyBytes: bodies[0]?.length, serverCores: cores };
+      row('7. Line protocol ingest ≥ 500k points/s on one core', `${fixed(rate / 1000, 0)}k points/s over HTTP (/api/v2/write), batches of ${batchLines / 1000}k lines × ${fieldsPerLine} fields (server CPU ${fixed(cores * 100, 0)}%)`, rate >= 500_000);
+    },
+    ['--max-body', String(8 * 2 ** 20), '--max-series', '1000'],
+  );
+}
+
 function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   let os = process.platform;
@@ -350,6 +390,7 @@ async function main(): Promise<void> {
     ['latency', latency],
     ['cost follows change', costFollowsChange],
     ['ingest', ingest],
+    ['lineprotocol', lineProtocol],
     ...(quick && !process.argv.some((arg) => arg.startsWith('--only=')) ? [] : ([['fan-out', fanOut], ['slow clients', slowClients]] as [string, () => Promise<void>][])),
   ];
   const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');

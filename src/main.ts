@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
@@ -5,10 +6,16 @@ import { type AppConfig, ConfigError, configHelp, loadAppConfig } from './config
 import { checkChartCameras, loadCameraDir } from './config/camera-loader.js';
 import { cameraStreamSpec } from './config/camera-schema.js';
 import { type ChartLoadError, loadChartDir } from './config/chart-loader.js';
+import { loadScrapeDir } from './config/scrape-loader.js';
 import { createCanvasJpegEncoder } from './encode/jpeg-encoder.js';
 import { HttpServer, createApp } from './http/app.js';
 import { createSocketTuner } from './http/socket-tuning.js';
+import { GraphiteListener } from './ingest/graphite-listener.js';
+import { CollectdReceiver } from './ingest/collectd-receiver.js';
+import { parseTypesDb } from './ingest/collectd.js';
 import { IngestSink } from './ingest/ingest-sink.js';
+import { Scraper } from './ingest/scraper.js';
+import { StatsdListener } from './ingest/statsd-listener.js';
 import { SystemCollector } from './ingest/system-collector.js';
 import { type Clock, createSystemClock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
@@ -56,6 +63,18 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
   const sweep = setInterval(() => store.sweep(), SWEEP_INTERVAL_MS);
   sweep.unref();
   const ingest = new IngestSink({ store, logger: logger.child({ component: 'ingest' }), clock });
+  const collectdTypes = await readFile(config.collectdTypesPath, 'utf8').then(parseTypesDb, (error: Error) => {
+    logger.info({ path: config.collectdTypesPath, reason: error.message }, "collectd types.db not read: PUTVAL values are numbered");
+    return parseTypesDb('');
+  });
+  const collectd = new CollectdReceiver(ingest, collectdTypes, config.maxFutureMs);
+  const listenerBase = { sink: ingest, clock, host: config.host };
+  const graphite = config.graphitePort === undefined
+    ? undefined
+    : new GraphiteListener({ ...listenerBase, logger: logger.child({ component: 'graphite' }), port: config.graphitePort, maxFutureMs: config.maxFutureMs });
+  const statsd = config.statsdPort === undefined
+    ? undefined
+    : new StatsdListener({ ...listenerBase, logger: logger.child({ component: 'statsd' }), port: config.statsdPort, flushMs: config.statsdFlushMs, percentiles: config.statsdPercentiles, maxMetrics: config.maxSeries });
 
   const chartsDir = resolve(config.chartsDir);
   const loaded = await loadChartDir(chartsDir).catch((error: Error): { charts: []; errors: ChartLoadError[] } => ({
@@ -97,6 +116,18 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
     ? new SystemCollector({ store, clock, logger, intervalMs: config.systemIntervalMs })
     : undefined;
   collector?.start();
+  const scrapeDir = resolve(config.scrapeDir);
+  const scrapeFiles = await loadScrapeDir(scrapeDir).catch((error: Error) => ({
+    targets: [],
+    errors: [{ file: scrapeDir, field: '', message: `cannot read the scrape folder: ${error.message}` }],
+  }));
+  for (const error of scrapeFiles.errors) logger.error(error, 'scrape file rejected');
+  if (scrapeFiles.targets.length) logger.info({ targets: scrapeFiles.targets.map((t) => t.name), dir: scrapeDir }, 'scrape targets loaded');
+  const scraper = new Scraper({ targets: scrapeFiles.targets, sink: ingest, clock, logger, maxFutureMs: config.maxFutureMs });
+  scraper.start();
+  // A port in use is logged and shown in /api/stats; the service runs on without that listener.
+  await graphite?.start();
+  await statsd?.start();
 
   const socketTuner = createSocketTuner();
   if (!socketTuner.available) logger.warn({ reason: socketTuner.reason }, 'stream sockets not tuned: stalled viewers may get stale frames after they resume');
@@ -109,6 +140,9 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
       cameras,
       store,
       ingest,
+      collectd,
+      scrape: { targets: () => scraper.status(), errors: () => scrapeFiles.errors },
+      listeners: () => ({ graphite: graphite?.state() ?? null, statsd: statsd?.state() ?? null }),
       clock,
       logger,
       chartErrors: () => chartErrors,
@@ -135,10 +169,13 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
         // The reverse of starting: HTTP (ends every stream), collector, registry, store upkeep.
         await server.stop();
         collector?.stop();
+        await scraper.stop();
         cameraStreams.close();
         registry.close();
         await cameras.close();
         await renderers.close();
+        await statsd?.stop();
+        await graphite?.stop();
         clearInterval(sweep);
       })()),
   };

@@ -58,6 +58,7 @@ export const CONFIG_KEYS = {
   'statsd-port': { env: 'CHARTCAST_STATSD_PORT', schema: listenerPort, default: '8125', help: 'StatsD UDP port (off = no listener)' },
   'statsd-flush': { env: 'CHARTCAST_STATSD_FLUSH', schema: duration(100, 3_600_000), default: '10s', help: 'StatsD flush interval: counters become rates over it' },
   'statsd-percentiles': { env: 'CHARTCAST_STATSD_PERCENTILES', schema: percentiles, default: '90', help: 'timer percentiles stored at each StatsD flush (comma-separated)' },
+  'collectd-types': { env: 'CHARTCAST_COLLECTD_TYPES', schema: z.string().min(1), default: '/usr/share/collectd/types.db', help: "collectd's types.db, naming the values of PUTVAL lines (missing: values are numbered)" },
   scrape: { env: 'CHARTCAST_SCRAPE_DIR', schema: z.string().min(1), default: 'scrape', help: 'folder of Prometheus scrape target files (missing: no scraping)' },
   'log-level': { env: 'CHARTCAST_LOG_LEVEL', schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), default: 'info', help: 'log level' },
 } as const;
@@ -93,6 +94,7 @@ export interface AppConfig {
   readonly statsdFlushMs: number;
   readonly statsdPercentiles: readonly number[];
   readonly scrapeDir: string;
+  readonly collectdTypesPath: string;
   readonly logLevel: string;
 }
 
@@ -163,6 +165,7 @@ export function loadAppConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     statsdFlushMs: read('statsd-flush'),
     statsdPercentiles: read('statsd-percentiles'),
     scrapeDir: read('scrape'),
+    collectdTypesPath: read('collectd-types'),
     logLevel: read('log-level'),
   });
 }

@@ -4,8 +4,12 @@ import Koa from 'koa';
 import type { HttpDeps } from './deps.js';
 import { errorMiddleware } from './errors.js';
 import { apiRoutes } from './routes/api.js';
+import { collectdRoutes } from './routes/collectd.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { influxRoutes } from './routes/influx.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { pushgatewayRoutes } from './routes/pushgateway.js';
+import { scrapeRoutes } from './routes/scrape.js';
 import { streamRoutes } from './routes/streams.js';
 
 /** Builds the Koa application with every route. */
@@ -13,7 +17,7 @@ export function createApp(deps: HttpDeps): Koa {
   const app = new Koa();
   app.silent = true;
   app.use(errorMiddleware(deps.logger));
-  for (const router of [dashboardRoutes(deps), streamRoutes(deps), ingestRoutes(deps), apiRoutes(deps)]) {
+  for (const router of [dashboardRoutes(deps), streamRoutes(deps), ingestRoutes(deps), influxRoutes(deps), pushgatewayRoutes(deps), scrapeRoutes(deps), collectdRoutes(deps), apiRoutes(deps)]) {
     app.use(router.routes());
     app.use(router.allowedMethods()); // sets 405/501 with Allow; errorMiddleware adds the JSON body
   }

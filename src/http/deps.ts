@@ -3,7 +3,9 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { StreamRegistry } from '../pipeline/stream-registry.js';
 import type { CameraSpec, CameraStatus } from '../lib/camera-spec.js';
+import type { CollectdReceiver } from '../ingest/collectd-receiver.js';
 import type { IngestSink } from '../ingest/ingest-sink.js';
+import type { ScrapeTargetStatus } from '../ingest/scraper.js';
 import type { SeriesStore } from '../series/types.js';
 import type { SocketTuner } from './socket-tuning.js';
 
@@ -21,6 +23,12 @@ export interface HttpDeps {
   readonly store: SeriesStore;
   /** Where protocol receivers deliver points (counts them per protocol). */
   readonly ingest: IngestSink;
+  /** collectd write_http requests. */
+  readonly collectd: CollectdReceiver;
+  /** Prometheus scrape targets and scrape files that failed to load, for /api/scrape. */
+  readonly scrape?: { targets(): readonly ScrapeTargetStatus[]; errors(): readonly ChartLoadError[] };
+  /** Protocol listeners' bound ports or errors (null = turned off), for /api/stats. */
+  readonly listeners?: () => Record<string, unknown>;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Chart files that failed to load, shown on the dashboard and in /api/charts. */

@@ -50,6 +50,7 @@ describe('loadAppConfig', () => {
       statsdFlushMs: 10_000,
       statsdPercentiles: [90],
       scrapeDir: 'scrape',
+      collectdTypesPath: '/usr/share/collectd/types.db',
       logLevel: 'info',
     });
   });
@@ -83,6 +84,7 @@ describe('loadAppConfig', () => {
       CHARTCAST_STATSD_FLUSH: '1s',
       CHARTCAST_STATSD_PERCENTILES: '99.9,50,90',
       CHARTCAST_SCRAPE_DIR: '/etc/scrape',
+      CHARTCAST_COLLECTD_TYPES: '/opt/types.db',
       CHARTCAST_LOG_LEVEL: 'debug',
     });
     assert.deepEqual(config, {
@@ -111,6 +113,7 @@ describe('loadAppConfig', () => {
       statsdFlushMs: 1000,
       statsdPercentiles: [50, 90, 99.9],
       scrapeDir: '/etc/scrape',
+      collectdTypesPath: '/opt/types.db',
       logLevel: 'debug',
     });
   });

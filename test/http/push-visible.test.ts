@@ -1,42 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type DecodedImage, MjpegReader, decodeJpeg } from '../helpers/mjpeg-reader.js';
+import { MjpegReader, decodeJpeg } from '../helpers/mjpeg-reader.js';
+import { expectedRow, lineRowAtRightEdge, probeChart } from '../helpers/probe-chart.js';
 import { type TestServer, sleep, startServer } from '../helpers/server.js';
 
-const WIDTH = 400;
-const HEIGHT = 200;
-/** A chart whose plot fills the whole image: value v in [0, 100] is drawn at row (1 - v/100) × height. */
-const PROBE = {
-  title: '',
-  series: [{ name: 'probe', color: '#ff0000', lineWidth: 4 }],
-  window: '10s',
-  fps: 10,
-  width: WIDTH,
-  height: HEIGHT,
-  min: 0,
-  max: 100,
-  legend: false,
-  overlay: { lines: [] },
-  options: { layout: { padding: 0 }, scales: { x: { display: false }, y: { display: false } } },
-};
-
-/** Mean row of red line pixels in the rightmost few columns, or undefined when there are none. */
-function lineRowAtRightEdge(image: DecodedImage): number | undefined {
-  let sum = 0;
-  let count = 0;
-  for (let x = image.width - 12; x < image.width - 2; x++) {
-    for (let y = 0; y < image.height; y++) {
-      const i = (y * image.width + x) * 4;
-      if ((image.data[i] as number) > 180 && (image.data[i + 1] as number) < 90 && (image.data[i + 2] as number) < 90) {
-        sum += y;
-        count++;
-      }
-    }
-  }
-  return count ? sum / count : undefined;
-}
-
-const expectedRow = (value: number) => (1 - value / 100) * HEIGHT;
+const PROBE = probeChart('probe');
 
 describe('a pushed value in the stream', () => {
   let server: TestServer;

@@ -17,14 +17,16 @@ WORKDIR /app
 ENV NODE_ENV=production \
     CHARTCAST_HOST=0.0.0.0 \
     CHARTCAST_PORT=8080 \
-    CHARTCAST_CHARTS_DIR=/app/charts
+    CHARTCAST_CHARTS_DIR=/app/charts \
+    CHARTCAST_SCRAPE_DIR=/app/scrape
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY fonts ./fonts
 COPY charts ./charts
 USER node
-EXPOSE 8080
+# HTTP (streams, JSON, InfluxDB, Pushgateway, collectd), Graphite plaintext, StatsD.
+EXPOSE 8080 2003/tcp 2003/udp 8125/udp
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.CHARTCAST_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["/usr/bin/tini", "--"]

@@ -40,7 +40,7 @@ describe('project layout', () => {
     const service = compose.services.chartcast;
     assert.ok(service, 'a chartcast service');
     assert.equal(service.build, '.');
-    assert.deepEqual(service.ports, ['8080:8080']);
+    assert.deepEqual(service.ports, ['8080:8080', '2003:2003/tcp', '2003:2003/udp', '8125:8125/udp'], 'HTTP, Graphite and StatsD');
     assert.ok(service.healthcheck?.test.join(' ').includes('/healthz'));
     for (const volume of service.volumes ?? []) assert.ok(existsSync(join(ROOT, volume.split(':')[0] as string)), volume);
   });

@@ -63,18 +63,6 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
   const sweep = setInterval(() => store.sweep(), SWEEP_INTERVAL_MS);
   sweep.unref();
   const ingest = new IngestSink({ store, logger: logger.child({ component: 'ingest' }), clock });
-  const collectdTypes = await readFile(config.collectdTypesPath, 'utf8').then(parseTypesDb, (error: Error) => {
-    logger.info({ path: config.collectdTypesPath, reason: error.message }, "collectd types.db not read: PUTVAL values are numbered");
-    return parseTypesDb('');
-  });
-  const collectd = new CollectdReceiver(ingest, collectdTypes, config.maxFutureMs);
-  const listenerBase = { sink: ingest, clock, host: config.host };
-  const graphite = config.graphitePort === undefined
-    ? undefined
-    : new GraphiteListener({ ...listenerBase, logger: logger.child({ component: 'graphite' }), port: config.graphitePort, maxFutureMs: config.maxFutureMs });
-  const statsd = config.statsdPort === undefined
-    ? undefined
-    : new StatsdListener({ ...listenerBase, logger: logger.child({ component: 'statsd' }), port: config.statsdPort, flushMs: config.statsdFlushMs, percentiles: config.statsdPercentiles, maxMetrics: config.maxSeries });
 
   const chartsDir = resolve(config.chartsDir);
   const loaded = await loadChartDir(chartsDir).catch((error: Error): { charts: []; errors: ChartLoadError[] } => ({
@@ -116,18 +104,7 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
     ? new SystemCollector({ store, clock, logger, intervalMs: config.systemIntervalMs })
     : undefined;
   collector?.start();
-  const scrapeDir = resolve(config.scrapeDir);
-  const scrapeFiles = await loadScrapeDir(scrapeDir).catch((error: Error) => ({
-    targets: [],
-    errors: [{ file: scrapeDir, field: '', message: `cannot read the scrape folder: ${error.message}` }],
-  }));
-  for (const error of scrapeFiles.errors) logger.error(error, 'scrape file rejected');
-  if (scrapeFiles.targets.length) logger.info({ targets: scrapeFiles.targets.map((t) => t.name), dir: scrapeDir }, 'scrape targets loaded');
-  const scraper = new Scraper({ targets: scrapeFiles.targets, sink: ingest, clock, logger, maxFutureMs: config.maxFutureMs });
-  scraper.start();
-  // A port in use is logged and shown in /api/stats; the service runs on without that listener.
-  await graphite?.start();
-  await statsd?.start();
+  const receivers = await startReceivers(config, ingest, clock, logger);
 
   const socketTuner = createSocketTuner();
   if (!socketTuner.available) logger.warn({ reason: socketTuner.reason }, 'stream sockets not tuned: stalled viewers may get stale frames after they resume');
@@ -140,9 +117,9 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
       cameras,
       store,
       ingest,
-      collectd,
-      scrape: { targets: () => scraper.status(), errors: () => scrapeFiles.errors },
-      listeners: () => ({ graphite: graphite?.state() ?? null, statsd: statsd?.state() ?? null }),
+      collectd: receivers.collectd,
+      scrape: receivers.scrape,
+      listeners: receivers.listeners,
       clock,
       logger,
       chartErrors: () => chartErrors,
@@ -166,18 +143,74 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
     registry,
     stop: () =>
       (stopping ??= (async () => {
-        // The reverse of starting: HTTP (ends every stream), collector, registry, store upkeep.
+        // The reverse of starting: HTTP (ends every stream), receivers, collector, registry, store upkeep.
         await server.stop();
+        await receivers.stop();
         collector?.stop();
-        await scraper.stop();
         cameraStreams.close();
         registry.close();
         await cameras.close();
         await renderers.close();
-        await statsd?.stop();
-        await graphite?.stop();
         clearInterval(sweep);
       })()),
+  };
+}
+
+/** The protocol receivers that run on their own: Graphite and StatsD listeners, the scraper, and collectd's converter. */
+interface Receivers {
+  readonly collectd: CollectdReceiver;
+  readonly scrape: { targets(): ReturnType<Scraper['status']>; errors(): readonly ChartLoadError[] };
+  listeners(): Record<string, unknown>;
+  /** Stops them (StatsD flushes once more into the store). */
+  stop(): Promise<void>;
+}
+
+/** Starts the receivers that config asks for. A listener port in use is logged and shown in /api/stats; the service runs on without it. */
+async function startReceivers(config: AppConfig, ingest: IngestSink, clock: Clock, logger: Logger): Promise<Receivers> {
+  const collectdTypes = await readFile(config.collectdTypesPath, 'utf8').then(parseTypesDb, (error: Error) => {
+    logger.info({ path: config.collectdTypesPath, reason: error.message }, 'collectd types.db not read: PUTVAL values are numbered');
+    return parseTypesDb('');
+  });
+  const collectd = new CollectdReceiver(ingest, collectdTypes, config.maxFutureMs);
+
+  const scrapeDir = resolve(config.scrapeDir);
+  const scrapeFiles = await loadScrapeDir(scrapeDir).catch((error: Error) => ({
+    targets: [],
+    errors: [{ file: scrapeDir, field: '', message: `cannot read the scrape folder: ${error.message}` }],
+  }));
+  for (const error of scrapeFiles.errors) logger.error(error, 'scrape file rejected');
+  if (scrapeFiles.targets.length) logger.info({ targets: scrapeFiles.targets.map((t) => t.name), dir: scrapeDir }, 'scrape targets loaded');
+  const scraper = new Scraper({ targets: scrapeFiles.targets, sink: ingest, clock, logger, maxFutureMs: config.maxFutureMs });
+  scraper.start();
+
+  const base = { sink: ingest, clock, host: config.host };
+  const graphite =
+    config.graphitePort === undefined
+      ? undefined
+      : new GraphiteListener({ ...base, logger: logger.child({ component: 'graphite' }), port: config.graphitePort, maxFutureMs: config.maxFutureMs });
+  const statsd =
+    config.statsdPort === undefined
+      ? undefined
+      : new StatsdListener({
+          ...base,
+          logger: logger.child({ component: 'statsd' }),
+          port: config.statsdPort,
+          flushMs: config.statsdFlushMs,
+          percentiles: config.statsdPercentiles,
+          maxMetrics: config.maxSeries,
+        });
+  await graphite?.start();
+  await statsd?.start();
+
+  return {
+    collectd,
+    scrape: { targets: () => scraper.status(), errors: () => scrapeFiles.errors },
+    listeners: () => ({ graphite: graphite?.state() ?? null, statsd: statsd?.state() ?? null }),
+    stop: async () => {
+      await scraper.stop();
+      await statsd?.stop();
+      await graphite?.stop();
+    },
   };
 }
 

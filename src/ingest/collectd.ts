@@ -1,4 +1,6 @@
+import { parseDecimal } from '../lib/numbers.js';
 import { KeyError, cleanSeriesName, tagSuffix } from '../lib/series-key.js';
+import { clip } from '../lib/strings.js';
 import type { Sample } from '../series/types.js';
 
 /**
@@ -97,7 +99,8 @@ function checkJsonList(entry: unknown): ValueList | string {
   if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) return 'time: expected epoch seconds';
   const period = typeof interval === 'number' && Number.isFinite(interval) && interval > 0 ? interval : 10;
   // JSON has no NaN: collectd writes null for unknown values.
-  const numbers = values.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : Number.NaN));
+  if (!values.every((v) => v === null || (typeof v === 'number' && Number.isFinite(v)))) return 'values: expected finite numbers (or null for unknown)';
+  const numbers = values.map((v) => (typeof v === 'number' ? v : Number.NaN));
   return { host, plugin, pluginInstance, type, typeInstance, time, interval: period, values: numbers, dsTypes: dstypes as DsType[], dsNames: dsnames as string[] };
 }
 
@@ -138,7 +141,7 @@ function parsePutval(line: string, types: TypesDb, now: number): ValueList[] | s
   }
   const tokens = rest.trim().split(/\s+/).filter(Boolean);
   const parts = identifier.split('/');
-  if (parts.length !== 3 || parts.some((p) => p === '')) return `identifier "${identifier.slice(0, 80)}": expected host/plugin[-instance]/type[-instance]`;
+  if (parts.length !== 3 || parts.some((p) => p === '')) return `identifier "${clip(identifier, 80)}": expected host/plugin[-instance]/type[-instance]`;
   const [host, pluginPart, typePart] = parts as [string, string, string];
   const [plugin, pluginInstance] = splitInstance(pluginPart);
   const [type, typeInstance] = splitInstance(typePart);
@@ -146,8 +149,8 @@ function parsePutval(line: string, types: TypesDb, now: number): ValueList[] | s
   while (tokens.length > 0 && /^[a-z]+=/.test(tokens[0] as string)) {
     const [key, value = ''] = (tokens.shift() as string).split('=') as [string, string];
     if (key === 'interval') {
-      interval = Number(value);
-      if (!Number.isFinite(interval) || interval <= 0) return `interval=${value.slice(0, 20)}: expected seconds above 0`;
+      interval = parseDecimal(value) ?? 0;
+      if (interval <= 0) return `interval=${clip(value, 20)}: expected seconds above 0`;
     }
   }
   if (tokens.length === 0) return USAGE;
@@ -156,12 +159,13 @@ function parsePutval(line: string, types: TypesDb, now: number): ValueList[] | s
   for (const group of tokens) {
     const fields = group.split(':');
     const [timeText, ...valueTexts] = fields as [string, ...string[]];
-    const time = timeText === 'N' ? now / 1000 : Number(timeText);
-    if (!Number.isFinite(time) || time < 0) return `time "${timeText.slice(0, 20)}": expected epoch seconds or N`;
+    const time = timeText === 'N' ? now / 1000 : parseDecimal(timeText);
+    if (time === undefined || time < 0) return `time "${clip(timeText, 20)}": expected epoch seconds or N`;
     if (valueTexts.length === 0 || valueTexts.length > MAX_VALUES) return `expected 1 to ${MAX_VALUES} values after the time`;
     if (known && known.length !== valueTexts.length) return `type "${type}" has ${known.length} data sources, got ${valueTexts.length} values`;
-    const values = valueTexts.map((v) => (v === 'U' ? Number.NaN : Number(v)));
-    if (values.some((v, j) => Number.isNaN(v) && valueTexts[j] !== 'U')) return `values "${group.slice(0, 60)}": expected numbers or U`;
+    // U is collectd's "unknown"; anything else must be a finite decimal number.
+    const values = valueTexts.map((v) => (v === 'U' ? Number.NaN : parseDecimal(v) ?? Number.POSITIVE_INFINITY));
+    if (values.includes(Number.POSITIVE_INFINITY)) return `values "${clip(group, 60)}": expected finite numbers or U`;
     out.push({
       host,
       plugin,

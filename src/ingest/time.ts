@@ -6,7 +6,7 @@ export type TimePrecision = 's' | 'ms' | 'us' | 'ns';
 
 const TO_MS: Record<TimePrecision, number> = { s: 1000, ms: 1, us: 1e-3, ns: 1e-6 };
 /** Latest accepted time: year 9999. */
-const MAX_TIME_MS = 253_402_300_799_000;
+export const MAX_TIME_MS = 253_402_300_799_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /** Whether `text` names a precision. */
@@ -49,6 +49,17 @@ export function parseTime(raw: unknown, field: string, policy: TimePolicy): numb
   if (ms < 0 || ms > MAX_TIME_MS) throw invalidField(field, `time ${String(raw)} is out of range (1970 to 9999)${hint}`);
   if (ms > policy.now + policy.maxFutureMs) throw invalidField(field, `time ${String(raw)} is too far in the future${hint}`);
   return ms;
+}
+
+/**
+ * Why a point's time (epoch ms) cannot be stored, or undefined when it can: before 1970, after
+ * 9999, or further than `maxFutureMs` ahead of `now`. For receivers that report per line.
+ */
+export function timeProblem(ms: number, now: number, maxFutureMs: number): string | undefined {
+  if (!(ms >= 0)) return 'time before 1970';
+  if (ms > MAX_TIME_MS) return 'time outside range (1970 to 9999)';
+  if (ms > now + maxFutureMs) return 'time too far in the future';
+  return undefined;
 }
 
 /** Rejects dates Date.parse would roll over (2026-02-30 → March 2) and out-of-range clock fields. */

@@ -1,5 +1,6 @@
 import { ChartcastError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
+import { detach } from '../lib/strings.js';
 import { TimeRing } from '../lib/time-ring.js';
 import type { SeriesSelector } from '../lib/series-selector.js';
 import { type SelectedSeries, SeriesCatalog } from './series-catalog.js';
@@ -82,8 +83,10 @@ export class MemorySeriesStore implements SeriesStore {
       let ring = this.#series.get(name);
       if (!ring) {
         ring = new TimeRing(this.limits.maxPointsPerSeries);
-        this.#series.set(name, ring);
-        this.#catalog.add(name);
+        // The key may be a slice of a large request body; keep a copy, not the body.
+        const key = detach(name);
+        this.#series.set(key, ring);
+        this.#catalog.add(key);
         created++;
       }
       const before = ring.size;

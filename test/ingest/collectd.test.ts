@@ -71,9 +71,10 @@ describe('collectd JSON (write_http Format "JSON")', () => {
   });
 
   it('reports bad value lists by number and keeps the good ones', () => {
-    const { samples, problems } = convert(JSON.stringify([list(), { values: 'x' }, list({ dstypes: ['gauge'] }), list({ time: 'now' }), 7]));
+    const { samples, problems } = convert(JSON.stringify([list(), { values: 'x' }, list({ dstypes: ['gauge'] }), list({ time: 'now' }), 7]).replace(/\]$/, ',' + JSON.stringify(list({ values: ['1', 2, 3] })).replace('"1"', '1e999') + ']'));
     assert.equal(samples.length, 3);
-    assert.deepEqual(problems.map((p) => p.item), [2, 3, 4, 5]);
+    assert.deepEqual(problems.map((p) => p.item), [2, 3, 4, 5, 6]);
+    assert.match(problems[4]?.reason ?? '', /finite numbers/);
     assert.match(problems[1]?.reason ?? '', /dstypes/);
     assert.match(problems[2]?.reason ?? '', /time/);
   });
@@ -107,10 +108,12 @@ describe('collectd Command format (write_http Format "Command")', () => {
   });
 
   it('reports bad lines by number and keeps the others', () => {
-    const text = ['PUTVAL h/gauge/gauge N:1', 'PUTVAL h/gauge N:1', 'GETVAL h/a/b', 'PUTVAL h/load/load N:1', 'PUTVAL h/gauge/gauge N:abc', 'PUTVAL "h/gauge/gauge N:1', 'PUTVAL h/gauge/gauge interval=0 N:1', 'PUTVAL h/gauge/gauge N:2'].join('\n');
+    const bad = ['PUTVAL h/gauge N:1', 'GETVAL h/a/b', 'PUTVAL h/load/load N:1', 'PUTVAL h/gauge/gauge N:abc', 'PUTVAL "h/gauge/gauge N:1', 'PUTVAL h/gauge/gauge interval=0 N:1'];
+    const numbers = ['PUTVAL h/gauge/gauge N:', 'PUTVAL h/gauge/gauge :5', 'PUTVAL h/gauge/gauge N:0x10', 'PUTVAL h/gauge/gauge N:Infinity', 'PUTVAL h/gauge/gauge N:1e999', 'PUTVAL h/gauge/gauge 1e999:1'];
+    const text = ['PUTVAL h/gauge/gauge N:1', ...bad, ...numbers, 'PUTVAL h/gauge/gauge N:2'].join('\n');
     const parsed = parseCollectdCommands(text, TYPES, NOW);
     assert.equal(parsed.lists.length, 2);
-    assert.deepEqual(parsed.problems.map((p) => p.item), [2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(parsed.problems.map((p) => p.item), Array.from({ length: bad.length + numbers.length }, (_, i) => i + 2));
     assert.match(parsed.problems[2]?.reason ?? '', /3 data sources, got 1/);
   });
 });

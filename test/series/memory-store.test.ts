@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ChartcastError } from '../../src/lib/errors.js';
 import { MemorySeriesStore } from '../../src/series/memory-store.js';
 import type { Sample, StoreLimits } from '../../src/series/types.js';
@@ -79,6 +81,23 @@ describe('MemorySeriesStore', () => {
     assert.deepEqual(result, { stored: 2, dropped: 0, created: 1, refused: 2 });
     assert.deepEqual(store.names(), ['a', 'b']);
     assert.equal(store.info('a')?.points, 2, 'the existing series got its point');
+  });
+
+  it('keeps a series key without keeping the request body it was sliced from', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const store = new MemorySeriesStore({ clock: fakeClock(T0), limits: { maxPointsPerSeries: 10, maxSeries: 100, retentionMs: 60_000 } });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 20; i++) {
+      // A 4 MB body; the key is a slice of it, as a parser makes.
+      const body = `${'x'.repeat(4_000_000)}body.number.${String(i).padStart(4, '0')}.value`;
+      await store.append([s(body.slice(4_000_000), T0, i)]);
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.equal(store.names().length, 20);
+    assert.ok(grown < 20_000_000, `heap grew ${(grown / 1e6).toFixed(0)} MB for 20 short keys`);
   });
 
   it('finds series by selector and moves its catalogue version only when series come or go', async () => {

@@ -130,7 +130,23 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
       socketTuner,
     }),
   );
-  const port = await server.start(config.port, config.host);
+  // The reverse of starting: receivers, collector, registry, store upkeep (HTTP is stopped first, ending every stream).
+  const stopParts = async () => {
+    await receivers.stop();
+    collector?.stop();
+    cameraStreams.close();
+    registry.close();
+    await cameras.close();
+    await renderers.close();
+    clearInterval(sweep);
+  };
+  let port: number;
+  try {
+    port = await server.start(config.port, config.host);
+  } catch (error) {
+    await stopParts();
+    throw error;
+  }
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   logger.info({ port, host: config.host, url }, `chartcast listening on ${url}`);
@@ -143,15 +159,8 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
     registry,
     stop: () =>
       (stopping ??= (async () => {
-        // The reverse of starting: HTTP (ends every stream), receivers, collector, registry, store upkeep.
         await server.stop();
-        await receivers.stop();
-        collector?.stop();
-        cameraStreams.close();
-        registry.close();
-        await cameras.close();
-        await renderers.close();
-        clearInterval(sweep);
+        await stopParts();
       })()),
   };
 }

@@ -3,16 +3,10 @@ import { type Server, type Socket, createServer, isIPv6 } from 'node:net';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Sample } from '../series/types.js';
-import { MAX_GRAPHITE_LINE, clip, isGraphiteProblem, parseGraphiteLine } from './graphite.js';
+import { clip } from '../lib/strings.js';
+import { MAX_GRAPHITE_LINE, isGraphiteProblem, parseGraphiteLine } from './graphite.js';
 import type { IngestSink } from './ingest-sink.js';
-
-/** What a protocol listener reports in /api/stats: its bound ports, or why it has none. */
-export interface ListenerState {
-  readonly tcp?: number;
-  readonly udp?: number;
-  /** Why a socket could not be bound (the listener runs without it). */
-  readonly error?: string;
-}
+import { type ListenerState, bindProblem, bindUdp } from './udp-socket.js';
 
 /** Options of a GraphiteListener. */
 export interface GraphiteListenerOptions {
@@ -250,27 +244,4 @@ function listenTcp(server: Server, port: number, host: string): Promise<number> 
       resolve(typeof address === 'object' && address ? address.port : port);
     });
   });
-}
-
-/** Binds a UDP socket; resolves with the bound port. */
-export function bindUdp(socket: UdpSocket, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind({ port, address: host, exclusive: true }, () => {
-      socket.off('error', reject);
-      resolve(socket.address().port);
-    });
-  });
-}
-
-/** A log-ready message for a socket that could not be bound, naming the port and the fix. */
-export function bindProblem(protocol: string, transport: 'TCP' | 'UDP', port: number, error: unknown, flag: string): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const why =
-    code === 'EADDRINUSE'
-      ? 'is in use by another program'
-      : code === 'EACCES'
-        ? 'needs privileges (ports below 1024)'
-        : `cannot be bound (${error instanceof Error ? error.message : String(error)})`;
-  return `${protocol} ${transport} port ${port} ${why}: running without it; stop the other program, or choose another port with ${flag} <port> (or ${flag} off)`;
 }

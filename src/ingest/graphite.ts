@@ -1,6 +1,8 @@
 import { parseDecimal } from '../lib/numbers.js';
 import { KeyError, cleanSeriesName, tagSuffix } from '../lib/series-key.js';
+import { clip } from '../lib/strings.js';
 import type { Sample } from '../series/types.js';
+import { timeProblem } from './time.js';
 
 /**
  * Graphite plaintext protocol: one metric per line, `path value [timestamp]`, as carbon reads it.
@@ -54,10 +56,10 @@ export function parseGraphiteLine(line: string, policy: GraphiteTimePolicy): Sam
     const seconds = parseDecimal(timeText);
     if (seconds === undefined) return { reason: `timestamp "${clip(timeText)}" is not a number of Unix seconds` };
     time = seconds * 1000;
-    if (time < 0) return { reason: `timestamp ${clip(timeText)} is before 1970` };
-    if (time > policy.now + policy.maxFutureMs) {
+    const problem = timeProblem(time, policy.now, policy.maxFutureMs);
+    if (problem) {
       const hint = time > policy.now * 100 ? ' (milliseconds? Graphite timestamps are Unix seconds)' : '';
-      return { reason: `timestamp ${clip(timeText)} is too far in the future${hint}` };
+      return { reason: `${problem}: timestamp ${clip(timeText)}${hint}` };
     }
   }
 
@@ -100,16 +102,12 @@ export interface GraphiteBatch {
 export function parseGraphiteText(text: string, policy: GraphiteTimePolicy): GraphiteBatch {
   const samples: Sample[] = [];
   const problems: { line: string; reason: string }[] = [];
-  for (const line of text.split('\n')) {
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim() === '') continue;
     const result = parseGraphiteLine(line, policy);
     if (isGraphiteProblem(result)) problems.push({ line: clip(line, 200), reason: result.reason });
     else samples.push(result);
   }
   return { samples, problems };
-}
-
-/** Shortens untrusted text for messages and logs. */
-export function clip(text: string, max = 40): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../lib/clock.js';
+import { clip, detach } from '../lib/strings.js';
 import type { Sample } from '../series/types.js';
-import type { StatsdMetric } from './statsd.js';
+import type { StatsdKind, StatsdMetric } from './statsd.js';
 
 /**
  * StatsD aggregation between flushes. At each flush, per metric (tags stay on every series):
@@ -13,6 +14,13 @@ import type { StatsdMetric } from './statsd.js';
  * all stamped with the flush time. A metric with no update in an interval still reports
  * (counters 0, gauges their last value, timers and sets a count of 0) until it has been idle for
  * `idleMs`, then it is forgotten, as statsd does.
+ *
+ * A name has one type (whatever came first) until every series of it is forgotten: statsd keeps
+ * types apart, but here a counter's, a timer's and a set's `name.count` would be one series.
+ * A value of another type is refused with the reason, for the caller to report as malformed.
+ *
+ * Names, tags and set members are copied when first kept (`detach`), so that they do not hold
+ * the packet they were sliced from in memory.
  *
  * Memory is bounded: at most `maxMetrics` metrics (new ones beyond are refused and counted), at
  * most `maxTimerValues` values kept per timer per interval (a uniform reservoir sample for the
@@ -92,7 +100,10 @@ const DEFAULT_IDLE_MS = 5 * 60_000;
 /** Accumulates StatsD metrics and turns them into samples at each flush. */
 export class StatsdAggregator {
   readonly #options: StatsdAggregatorOptions;
+  /** By series (name + tags). */
   readonly #entries = new Map<string, AnyEntry>();
+  /** The type of each name in use, and how many entries (tag combinations) share it. */
+  readonly #names = new Map<string, { readonly kind: StatsdKind; entries: number }>();
   readonly #percentiles: readonly { readonly p: number; readonly stat: string }[];
   readonly #maxTimerValues: number;
   readonly #maxSetMembers: number;
@@ -113,18 +124,25 @@ export class StatsdAggregator {
     this.#random = options.random ?? Math.random;
   }
 
-  /** Adds one value; false when the metric is new and `maxMetrics` are already held (it is counted). */
-  add(metric: StatsdMetric): boolean {
-    // One entry per type, as statsd keeps them apart: a counter and a gauge may share a name.
-    const id = `${metric.kind}|${metric.name}${metric.tags}`;
-    let entry = this.#entries.get(id);
+  /**
+   * Adds one value. Returns why it is malformed (its name is in use by another type), else
+   * undefined. A new metric beyond `maxMetrics` is refused and counted in stats().
+   */
+  add(metric: StatsdMetric): string | undefined {
+    let entry = this.#entries.get(metric.name + metric.tags);
     if (!entry) {
+      const owner = this.#names.get(metric.name);
+      if (owner && owner.kind !== metric.kind) return typeConflict(metric.name, owner.kind, metric.kind);
       if (this.#entries.size >= this.#options.maxMetrics) {
         this.#refused++;
-        return false;
+        return undefined;
       }
       entry = newEntry(metric, this.#options.clock.now());
-      this.#entries.set(id, entry);
+      this.#entries.set(entry.name + entry.tags, entry);
+      if (owner) owner.entries++;
+      else this.#names.set(entry.name, { kind: entry.kind, entries: 1 });
+    } else if (entry.kind !== metric.kind) {
+      return typeConflict(metric.name, entry.kind, metric.kind);
     }
     entry.updated = true;
     switch (entry.kind) {
@@ -143,11 +161,11 @@ export class StatsdAggregator {
           this.#setMembersDropped++;
           break;
         }
-        entry.members.add(metric.member);
+        entry.members.add(detach(metric.member));
         this.#setMembers++;
         break;
     }
-    return true;
+    return undefined;
   }
 
   /**
@@ -166,7 +184,7 @@ export class StatsdAggregator {
       if (entry.updated) {
         entry.lastActive = now;
       } else if (now - entry.lastActive >= this.#idleMs) {
-        this.#entries.delete(id);
+        this.#forget(id, entry);
         continue;
       }
       entry.updated = false;
@@ -195,6 +213,13 @@ export class StatsdAggregator {
   /** Counters for /api/stats. */
   stats(): StatsdAggregatorStats {
     return { metrics: this.#entries.size, refused: this.#refused, setMembersDropped: this.#setMembersDropped };
+  }
+
+  /** Drops an idle entry; its name is free for another type once no entry uses it. */
+  #forget(id: string, entry: AnyEntry): void {
+    this.#entries.delete(id); // idle: a set's members were already let go at the last flush
+    const owner = this.#names.get(entry.name);
+    if (owner && --owner.entries === 0) this.#names.delete(entry.name);
   }
 
   #addTiming(entry: TimerEntry, value: number, rate: number): void {
@@ -243,8 +268,14 @@ export function percentileStat(p: number): string {
   return `p${String(p).replace('.', '_')}`;
 }
 
+/** The reason a value whose name is in use by another type is refused. */
+function typeConflict(name: string, held: StatsdKind, wanted: StatsdKind): string {
+  return `"${clip(name, 60)}" is already a ${held}; a ${wanted} needs another name`;
+}
+
 function newEntry(metric: StatsdMetric, now: number): AnyEntry {
-  const base = { name: metric.name, tags: metric.tags, updated: false, lastActive: now };
+  // Copies: the metric's strings are slices of the packet, which must not stay in memory.
+  const base = { name: detach(metric.name), tags: detach(metric.tags), updated: false, lastActive: now };
   switch (metric.kind) {
     case 'counter':
       return { ...base, kind: 'counter', sum: 0 };

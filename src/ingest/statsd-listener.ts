@@ -2,10 +2,11 @@ import { type RemoteInfo, type Socket as UdpSocket, createSocket } from 'node:dg
 import { isIPv6 } from 'node:net';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import { type ListenerState, bindProblem, bindUdp } from './graphite-listener.js';
+import { clip } from '../lib/strings.js';
 import type { IngestSink } from './ingest-sink.js';
-import { parseStatsdPacket } from './statsd.js';
+import { type StatsdMetric, eachStatsdLine } from './statsd.js';
 import { StatsdAggregator, type StatsdAggregatorStats } from './statsd-aggregator.js';
+import { type ListenerState, bindProblem, bindUdp } from './udp-socket.js';
 
 /** Options of a StatsdListener. */
 export interface StatsdListenerOptions {
@@ -93,10 +94,16 @@ export class StatsdListener {
 
   #packet(message: Buffer, peer: RemoteInfo): void {
     const { sink } = this.#options;
-    const { metrics, problems } = parseStatsdPacket(message.toString('utf8'));
-    const from = `${peer.address}:${peer.port}`;
-    for (const { line, reason } of problems) sink.malformed('statsd', reason, { line, peer: from });
-    for (const metric of metrics) this.#aggregator.add(metric);
+    eachStatsdLine(message.toString('utf8'), (line, values, problem) => {
+      // The values of a line share name and type: if the first one is refused, all are.
+      const first = values[0];
+      const reason = problem ?? (first ? this.#aggregator.add(first) : undefined);
+      if (reason !== undefined) {
+        sink.malformed('statsd', reason, { line: clip(line, 200), peer: `${peer.address}:${peer.port}` });
+        return;
+      }
+      for (let i = 1; i < values.length; i++) this.#aggregator.add(values[i] as StatsdMetric);
+    });
   }
 
   #flush(intervalMs?: number): void {

@@ -1,6 +1,6 @@
 import { parseDecimal } from '../lib/numbers.js';
 import { KeyError, MAX_SERIES_NAME, cleanSeriesName, tagSuffix } from '../lib/series-key.js';
-import { clip } from './graphite.js';
+import { clip } from '../lib/strings.js';
 
 /**
  * StatsD packets: metrics separated by newlines, each `name:value|type[|@rate][|#tags]`.
@@ -10,10 +10,12 @@ import { clip } from './graphite.js';
  *   queue.depth:42|g  queue.depth:-3|g   gauge, then a delta (+N/-N)
  *   users.online:alice|s            set
  *   req:1|c|#env:prod,route:/home   DogStatsD tags
- *   gorets:1|c:2|c                  several values of one metric (etsy statsd)
+ *   gorets:1|c:2|c|@0.5             several values of one metric, each its own rate (etsy statsd)
  *   latency:1:2:3|d                 packed values sharing a type (DogStatsD)
+ *   req:1|c|#env:prod|c:abc|T1769860800   DogStatsD container id and timestamp (ignored)
  *
  * Types: c counter, g gauge, ms and h timer/histogram, d distribution (a timer), s set.
+ * All values of a line have one type: the aggregator gives a name one type.
  */
 
 /** What a metric's type tells the aggregator to do. */
@@ -47,19 +49,31 @@ const KINDS: Record<string, StatsdKind> = { c: 'counter', g: 'gauge', ms: 'timer
 export const MAX_STATSD_NAME = MAX_SERIES_NAME - 10;
 /** Longest set member (longer members would let one packet pin a lot of memory). */
 export const MAX_SET_MEMBER = 256;
-const RATE = /^@(\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const TIMESTAMP = /^T\d+$/;
 
 /** Reads a packet; bad lines are reported with a reason and never affect the others. Never throws. */
 export function parseStatsdPacket(text: string): StatsdPacket {
   const metrics: StatsdMetric[] = [];
   const problems: { line: string; reason: string }[] = [];
+  eachStatsdLine(text, (line, values, problem) => {
+    if (problem) problems.push({ line: clip(line, 200), reason: problem });
+    else for (const metric of values) metrics.push(metric);
+  });
+  return { metrics, problems };
+}
+
+/**
+ * Calls `visit` for each non-blank line of a packet with its values (all of one name and type),
+ * or with the reason it was rejected. `values` is reused: copy what is kept. Never throws.
+ */
+export function eachStatsdLine(text: string, visit: (line: string, values: readonly StatsdMetric[], problem: string | undefined) => void): void {
+  const values: StatsdMetric[] = [];
   for (const raw of text.split('\n')) {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim() === '') continue;
-    const result = parseStatsdLine(line, metrics);
-    if (result) problems.push({ line: clip(line, 200), reason: result });
+    values.length = 0;
+    visit(line, values, parseStatsdLine(line, values));
   }
-  return { metrics, problems };
 }
 
 /**
@@ -78,17 +92,31 @@ export function parseStatsdLine(line: string, out: StatsdMetric[]): string | und
   }
   if (name.length > MAX_STATSD_NAME) return `metric name longer than ${MAX_STATSD_NAME} characters`;
 
-  // DogStatsD extensions come after the type: |#tags, |c:container, |T<timestamp>. Take them
-  // out before splitting on ":", which also separates several values of one metric.
-  const segments = line.slice(colon + 1).split('|');
+  // DogStatsD extensions (|#tags, |c:<container>, |T<timestamp>, in any order with |@rate) follow
+  // the last type. Only there is "c:..." a container id: earlier, "|c:2" is a type and the next value.
+  const rest = line.slice(colon + 1);
+  const segments = rest.split('|');
+  let last = segments.length - 1;
+  while (last > 0 && !Object.hasOwn(KINDS, segments[last] as string)) last--;
   let tagText: string | undefined;
-  const kept: string[] = [];
-  for (let i = 0; i < segments.length; i++) {
+  let extensions = false;
+  const rates: string[] = [];
+  for (let i = last > 0 ? last + 1 : segments.length; i < segments.length; i++) {
     const segment = segments[i] as string;
-    if (i >= 2 && segment.startsWith('#')) tagText = segment.slice(1);
-    else if (i >= 2 && (segment.startsWith('c:') || /^T\d+$/.test(segment))) continue;
-    else kept.push(segment);
+    if (segment.startsWith('@')) {
+      rates.push(segment);
+      continue;
+    }
+    extensions = true;
+    if (segment.startsWith('#')) {
+      if (tagText !== undefined) return 'tags given twice';
+      tagText = segment.slice(1);
+    } else if (!segment.startsWith('c:') && !TIMESTAMP.test(segment)) {
+      return `unexpected "|${clip(segment, 20)}" (expected |@rate, |#tags, |c:<container> or |T<timestamp> after the type)`;
+    }
   }
+  // Without extensions the text is left as it is (the common case: no copy).
+  const body = extensions ? [...segments.slice(0, last + 1), ...rates].join('|') : rest;
 
   let tags = '';
   if (tagText !== undefined) {
@@ -102,20 +130,27 @@ export function parseStatsdLine(line: string, out: StatsdMetric[]): string | und
 
   const added: StatsdMetric[] = [];
   let pending: string[] = [];
-  for (const piece of kept.join('|').split(':')) {
+  let lineType: string | undefined;
+  for (const piece of body.split(':')) {
     const fields = piece.split('|');
     if (fields.length === 1) {
       pending.push(piece); // a packed value: its type follows in a later piece
       continue;
     }
     const [valueText, typeText, ...options] = fields as [string, string, ...string[]];
-    const kind = KINDS[typeText];
+    const kind = Object.hasOwn(KINDS, typeText) ? KINDS[typeText] : undefined;
     if (!kind) return `unknown metric type "${clip(typeText, 10)}" (expected c, g, ms, h, d or s)`;
+    if (lineType !== undefined && KINDS[lineType] !== kind) {
+      return `"${clip(name, 60)}" has values of two types (${lineType} and ${typeText}); a metric has one type`;
+    }
+    lineType ??= typeText;
     let rate = 1;
     for (const option of options) {
-      if (!RATE.test(option)) return `unexpected "|${clip(option, 20)}" (expected |@rate or |#tags)`;
-      rate = Number(option.slice(1));
-      if (!(rate > 0 && rate <= 1)) return `sample rate ${clip(option.slice(1), 20)} is not in (0, 1]`;
+      const rateText = option.slice(1);
+      const parsed = option.startsWith('@') && rateText.trim() === rateText ? parseDecimal(rateText) : undefined;
+      if (parsed === undefined) return `unexpected "|${clip(option, 20)}" (expected |@rate)`;
+      if (!(parsed > 0 && parsed <= 1)) return `sample rate ${clip(rateText, 20)} is not in (0, 1]`;
+      rate = parsed;
     }
     for (const text of [...pending, valueText]) {
       const metric = readValue(name, tags, kind, text, rate);

@@ -64,9 +64,12 @@ describe('Graphite plaintext listener with real clients', () => {
 
   it('discards an over-long line up to its newline and keeps its neighbours', async () => {
     const before = (await stats()).ingest.graphite?.malformed ?? 0;
-    await nc(['-N', '127.0.0.1', String(tcp)], `long.before 1\nlong.${'x'.repeat(10_000)} 5\nlong.after 2\n`);
+    // The long line would be valid (spaces between path and value) if it were read.
+    await nc(['-N', '127.0.0.1', String(tcp)], `long.before 1\nlong.discarded ${' '.repeat(10_000)} 5\nlong.after 2\n`);
     await waitFor('long.after', () => seriesPoints(server.url, 'long.after'));
     assert.ok(await seriesPoints(server.url, 'long.before'));
+    const { series } = await getJson<{ series: { name: string }[] }>(`${server.url}/api/series`);
+    assert.deepEqual(series.map((s) => s.name).filter((name) => name.startsWith('long.')), ['long.after', 'long.before'], 'nothing from the discarded line');
     const after = await stats();
     assert.equal(after.ingest.graphite?.malformed, before + 1);
     assert.match(after.ingest.graphite?.lastError?.reason ?? '', /longer than 4096 bytes/);

@@ -112,6 +112,16 @@ with c.pipeline() as p:
     assert.match(after.ingest.statsd?.lastError?.reason ?? '', /"nan" is not a finite number/);
   });
 
+  it('keeps every value of a multi-value line, and one type per name', async () => {
+    const before = (await stats()).ingest.statsd?.malformed ?? 0;
+    await nc(['-u', '-q0', '127.0.0.1', String(port)], 'multi.hits:1|c:2|c:3|c:4|c|#env:x|c:container1\nmulti.hits:5|ms|#env:x\nmulti.hits:6|c|#env:x');
+    const [[t] = []] = (await pointsWhen('multi.hits.count{env=x}', (points) => points.some(([, v]) => v === 16))).filter(([, v]) => v === 16);
+    assert.ok(t, 'the four values of the first line and the counter of the last');
+    assert.equal(await seriesPoints(server.url, 'multi.hits.mean{env=x}'), undefined, 'the timer line is not aggregated');
+    await waitFor('malformed count', async () => ((await stats()).ingest.statsd?.malformed === before + 1 ? true : undefined));
+    assert.equal((await stats()).ingest.statsd?.lastError?.reason, '"multi.hits" is already a counter; a timer needs another name');
+  });
+
   it('counts a garbage packet as malformed and keeps running', async () => {
     const before = (await stats()).ingest.statsd?.malformed ?? 0;
     await nc(['-u', '-q0', '127.0.0.1', String(port)], Buffer.from([0xff, 0xfe, 0x00, 0x3a, 0x7c, 0x0a, 0x67, 0x61, 0x72, 0x62, 0x61, 0x67, 0x65, 0x0a, 0x3a, 0x3a, 0x7c, 0x40]));

@@ -88,6 +88,17 @@ describe('parseGraphiteLine: rejected lines name the reason', () => {
     assert.match(reasonOf(`a 1 ${NOW}`), /milliseconds\? Graphite timestamps are Unix seconds/);
   });
 
+  it('rejects times after the year 9999, however far ahead the future limit is', () => {
+    const result = parseGraphiteLine('a 1 253402300800', { now: NOW, maxFutureMs: Number.MAX_VALUE });
+    assert.ok(isGraphiteProblem(result), `accepted: ${JSON.stringify(result)}`);
+    assert.match(result.reason, /outside range \(1970 to 9999\): timestamp 253402300800/);
+  });
+
+  it('shows control characters in a quoted reason as "?"', () => {
+    assert.equal(reasonOf('a 1\u0001x'), 'value "1?x" is not a finite number');
+    assert.deepEqual(parseGraphiteText('a\u0007 nan\n', POLICY).problems, [{ line: 'a? nan', reason: 'value "nan" is not a finite number' }]);
+  });
+
   it('rejects tags without a value or a name', () => {
     assert.match(reasonOf('cpu;host 1'), /tag "host" is not tag=value/);
     assert.match(reasonOf('cpu;host= 1'), /tag "host=" has no value/);
@@ -111,7 +122,7 @@ describe('parseGraphiteText', () => {
     const { samples, problems } = parseGraphiteText(`a 1 ${NOW_S}\n\nb nan ${NOW_S}\r\nc 3 ${NOW_S}\n`, POLICY);
     assert.deepEqual(samples.map((s) => [s.series, s.value]), [['a', 1], ['c', 3]]);
     assert.equal(problems.length, 1);
-    assert.equal(problems[0]?.line, `b nan ${NOW_S}\r`);
+    assert.equal(problems[0]?.line, `b nan ${NOW_S}`, 'reported without the \\r of its \\r\\n');
   });
 });
 

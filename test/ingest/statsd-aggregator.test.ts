@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { parseStatsdPacket } from '../../src/ingest/statsd.js';
 import { StatsdAggregator, type StatsdAggregatorOptions, percentileStat } from '../../src/ingest/statsd-aggregator.js';
@@ -11,6 +13,7 @@ const T0 = Date.UTC(2026, 0, 31, 12, 0, 0);
 function setup(options: Partial<StatsdAggregatorOptions> = {}) {
   const clock = { t: T0, now: () => clock.t };
   const aggregator = new StatsdAggregator({ clock, flushMs: 10_000, percentiles: [90], maxMetrics: 100, ...options });
+  /** Adds the metrics of a packet; returns what add() said of each (a reason, or undefined). */
   const send = (packet: string) => {
     const { metrics, problems } = parseStatsdPacket(packet);
     assert.deepEqual(problems, []);
@@ -80,10 +83,40 @@ describe('StatsdAggregator: gauges', () => {
     assert.deepEqual(flush(), { level: 1 }, 'a forgotten gauge starts again from 0');
   });
 
-  it('keeps a counter and a gauge of the same name apart', () => {
+});
+
+describe('StatsdAggregator: one type per name', () => {
+  it('rejects a value of another type under a name in use, and keeps the first type\'s series', () => {
     const { send, flush } = setup();
-    send('x:3|c\nx:7|g');
-    assert.deepEqual(flush(), { 'x.count': 3, 'x.rate': 0.3, x: 7 });
+    assert.deepEqual(send('x:3|c'), [undefined]);
+    assert.deepEqual(send('x:5|ms\nx:alice|s\nx:7|g\nx:1|c'), [
+      '"x" is already a counter; a timer needs another name',
+      '"x" is already a counter; a set needs another name',
+      '"x" is already a counter; a gauge needs another name',
+      undefined,
+    ]);
+    assert.deepEqual(flush(), { 'x.count': 4, 'x.rate': 0.4 }, 'nothing else writes x.count or x.rate');
+  });
+
+  it('holds for every tag combination of a name', () => {
+    const { send, flush } = setup();
+    send('lat:5|ms|#env:a');
+    assert.deepEqual(send('lat:1|c|#env:b\nlat:2|ms|#env:b'), ['"lat" is already a timer; a counter needs another name', undefined]);
+    assert.deepEqual(Object.keys(flush()).filter((key) => key.startsWith('lat.count')), ['lat.count{env=a}', 'lat.count{env=b}']);
+  });
+
+  it('frees a name for another type once every series of it is forgotten', () => {
+    const { send, flush } = setup({ idleMs: 20_000 });
+    send('x:1|c|#env:a\nx:1|c|#env:b');
+    flush();
+    send('x:1|c|#env:a');
+    flush();
+    flush(); // x{env=b} is forgotten, x{env=a} is not yet
+    assert.deepEqual(send('x:9|g'), ['"x" is already a counter; a gauge needs another name']);
+    flush();
+    assert.deepEqual(flush(), {}, 'both forgotten');
+    assert.deepEqual(send('x:9|g'), [undefined]);
+    assert.deepEqual(flush(), { x: 9 });
   });
 });
 
@@ -164,17 +197,48 @@ describe('StatsdAggregator: sets', () => {
 describe('StatsdAggregator: bounded memory', () => {
   it('refuses new metrics beyond maxMetrics, counts them, and keeps updating known ones', () => {
     const { send, flush, aggregator } = setup({ maxMetrics: 2 });
-    assert.deepEqual(send('a:1|c\nb:1|g\nc:1|c\na:1|c'), [true, true, false, true]);
+    send('a:1|c\nb:1|g\nc:1|c\na:1|c');
     assert.deepEqual(flush(), { 'a.count': 2, 'a.rate': 0.2, b: 1 });
     assert.deepEqual(aggregator.stats(), { metrics: 2, refused: 1, setMembersDropped: 0 });
   });
 
   it('makes room again once idle metrics are forgotten', () => {
-    const { send, flush } = setup({ maxMetrics: 1, idleMs: 10_000 });
+    const { send, flush, aggregator } = setup({ maxMetrics: 1, idleMs: 10_000 });
     send('a:1|c');
     flush();
     flush();
-    assert.deepEqual(send('b:1|c'), [true]);
+    send('b:1|c');
+    assert.deepEqual(flush(), { 'b.count': 1, 'b.rate': 0.1 });
+    assert.equal(aggregator.stats().refused, 0);
+  });
+
+  describe('keeps no packet alive through the strings it holds', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const padding = `#${'x'.repeat(1 << 20)}`; // a 1 MB line (rejected) in every packet
+    /** Heap growth (bytes) after feeding 40 packets of 1 MB built by `line`. */
+    const growth = (line: (i: number) => string) => {
+      const { aggregator } = setup({ maxMetrics: 1000 });
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 40; i++) {
+        for (const metric of parseStatsdPacket(`${line(i)}\n${padding}`).metrics) aggregator.add(metric);
+      }
+      gc();
+      const grown = process.memoryUsage().heapUsed - before;
+      assert.equal(aggregator.stats().metrics > 0, true);
+      return grown;
+    };
+
+    it('through metric names and tags', () => {
+      const grown = growth((i) => `a.long.metric.name.${i}:1|c|#host:a-long-host-name-${i}`);
+      assert.ok(grown < 8 << 20, `heap grew by ${(grown / 2 ** 20).toFixed(1)} MB for 40 metrics`);
+    });
+
+    it('through set members', () => {
+      const grown = growth((i) => `users.online:a-long-member-name-${i}|s`);
+      assert.ok(grown < 8 << 20, `heap grew by ${(grown / 2 ** 20).toFixed(1)} MB for 40 members`);
+    });
   });
 });
 

@@ -49,10 +49,31 @@ describe('parseStatsdLine: metric types', () => {
       ['gorets', '', 'counter', 1, false, 1],
       ['gorets', '', 'counter', 2, false, 0.5],
     ]);
-    assert.deepEqual(read('mixed:5|ms:7|g'), [
-      ['mixed', '', 'timer', 5, false, 1],
-      ['mixed', '', 'gauge', 7, false, 1],
+  });
+
+  it('reads three and more values of one metric, none taken for a container id', () => {
+    assert.deepEqual(read('x:1|c:2|c:3|c').map((m) => m[3]), [1, 2, 3]);
+    assert.deepEqual(read('x:1|c:2|c:3|c:4|c|@0.5').map((m) => [m[3], m[5]]), [[1, 1], [2, 1], [3, 1], [4, 0.5]]);
+    assert.deepEqual(read('x:4|ms|@0.5:5|ms:6|ms|#env:prod|c:abc|T1769860800').map((m) => [m[1], m[3], m[5]]), [
+      ['{env=prod}', 4, 0.5],
+      ['{env=prod}', 5, 1],
+      ['{env=prod}', 6, 1],
     ]);
+  });
+
+  it('reads any number of values of one metric', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: 1, maxLength: 20 }), fc.constantFrom('c', 'g', 'ms', 'd'), (values, type) => {
+        const wanted = type === 'ms' ? values.map(Math.abs) : values;
+        const got = read(`many:${wanted.map((v) => `${v}|${type}`).join(':')}`);
+        assert.deepEqual(got.map((m) => m[3]), wanted);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('rejects a line whose values have different types (a metric has one type)', () => {
+    assert.match(reasonOf('mixed:5|ms:7|g'), /"mixed" has values of two types \(ms and g\)/);
   });
 
   it('reads packed values sharing one type (DogStatsD form)', () => {
@@ -74,6 +95,21 @@ describe('parseStatsdLine: metric types', () => {
 
   it('ignores DogStatsD container ids and timestamps', () => {
     assert.deepEqual(read('req:1|c|#env:prod|c:abc123|T1769860800'), [['req', '{env=prod}', 'counter', 1, false, 1]]);
+    assert.deepEqual(read('req:1|c|c:abc123'), [['req', '', 'counter', 1, false, 1]]);
+    assert.deepEqual(read('req:1|c:2|c|c:3'), [['req', '', 'counter', 1, false, 1], ['req', '', 'counter', 2, false, 1]], 'a trailing |c:3 after a type is a container id');
+    assert.deepEqual(read('lat:1:2:3:4|d|@0.5|c:abc').map((m) => [m[3], m[5]]), [[1, 0.5], [2, 0.5], [3, 0.5], [4, 0.5]]);
+  });
+
+  it('takes |c:<id> for a container id only after the type, rate and tags', () => {
+    assert.match(reasonOf('x:5|c|c:3|c'), /unexpected "\|c"/);
+    assert.match(reasonOf('x:5|c:3'), /value "3" has no type/);
+    assert.match(reasonOf('x:1|c|#k:v:2|c'), /unexpected "\|#k"/, 'tags only after the last type');
+    assert.match(reasonOf('x:5|c|#k:v|zz'), /unexpected "\|zz"/);
+    assert.match(reasonOf('x:5|c|#k:v|#a:b'), /tags given twice/);
+  });
+
+  it('reads the DogStatsD extensions in any order', () => {
+    assert.deepEqual(read('x:5|c|T1769860800|#k:v|c:abc|@0.5'), [['x', '{k=v}', 'counter', 5, false, 0.5]]);
   });
 
   it('cleans names: characters outside the series-name set become _', () => {
@@ -106,6 +142,18 @@ describe('parseStatsdLine: rejected lines name the reason', () => {
     assert.match(reasonOf('a:1|c|@2'), /not in \(0, 1\]/);
     assert.match(reasonOf('a:1|c|@x'), /unexpected "\|@x"/);
     assert.match(reasonOf('a:1|c|zz'), /unexpected "\|zz"/);
+    assert.match(reasonOf('a:1|c|@ 0.5'), /unexpected "\|@ 0.5"/);
+    assert.match(reasonOf('a:1|c|@0x1'), /unexpected "\|@0x1"/);
+    assert.match(reasonOf('a:1|c|@-0.5'), /sample rate -0.5 is not in/);
+  });
+
+  it('reads sample rates as decimal numbers, exponent and sign included', () => {
+    assert.deepEqual(read('a:1|c|@5e-1').map((m) => m[5]), [0.5]);
+    assert.deepEqual(read('a:1|c|@+.25').map((m) => m[5]), [0.25]);
+  });
+
+  it('shows control characters in a quoted reason as "?"', () => {
+    assert.equal(reasonOf('a:1|\u0001'), 'unknown metric type "?" (expected c, g, ms, h, d or s)');
   });
 
   it('rejects negative ms timers, empty and huge set members', () => {

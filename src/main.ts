@@ -14,6 +14,8 @@ import { GraphiteListener } from './ingest/graphite-listener.js';
 import { CollectdReceiver } from './ingest/collectd-receiver.js';
 import { parseTypesDb } from './ingest/collectd.js';
 import { IngestSink } from './ingest/ingest-sink.js';
+import { LineProtocolParser } from './ingest/line-protocol.js';
+import { PushGroups } from './ingest/push-groups.js';
 import { Scraper } from './ingest/scraper.js';
 import { StatsdListener } from './ingest/statsd-listener.js';
 import { SystemCollector } from './ingest/system-collector.js';
@@ -118,6 +120,8 @@ export async function startChartcast(config: AppConfig, options: StartOptions = 
       store,
       ingest,
       collectd: receivers.collectd,
+      lineProtocol: new LineProtocolParser(),
+      pushGroups: new PushGroups(store),
       scrape: receivers.scrape,
       listeners: receivers.listeners,
       clock,

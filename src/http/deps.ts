@@ -5,6 +5,8 @@ import type { StreamRegistry } from '../pipeline/stream-registry.js';
 import type { CameraSpec, CameraStatus } from '../lib/camera-spec.js';
 import type { CollectdReceiver } from '../ingest/collectd-receiver.js';
 import type { IngestSink } from '../ingest/ingest-sink.js';
+import type { LineProtocolParser } from '../ingest/line-protocol.js';
+import type { PushGroups } from '../ingest/push-groups.js';
 import type { ScrapeTargetStatus } from '../ingest/scraper.js';
 import type { SeriesStore } from '../series/types.js';
 import type { SocketTuner } from './socket-tuning.js';
@@ -25,6 +27,10 @@ export interface HttpDeps {
   readonly ingest: IngestSink;
   /** collectd write_http requests. */
   readonly collectd: CollectdReceiver;
+  /** InfluxDB writes: one parser, whose series key cache outlives requests. */
+  readonly lineProtocol: LineProtocolParser;
+  /** The series each Pushgateway group pushed, so DELETE removes that group's. */
+  readonly pushGroups: PushGroups;
   /** Prometheus scrape targets and scrape files that failed to load, for /api/scrape. */
   readonly scrape?: { targets(): readonly ScrapeTargetStatus[]; errors(): readonly ChartLoadError[] };
   /** Protocol listeners' bound ports or errors (null = turned off), for /api/stats. */

@@ -1,4 +1,5 @@
 import type { Clock } from '../lib/clock.js';
+import { detach } from '../lib/strings.js';
 import type { Logger } from '../lib/logger.js';
 import type { AppendResult, Sample, SeriesStore } from '../series/types.js';
 
@@ -84,7 +85,8 @@ export class IngestSink {
 
   #problem(protocol: Protocol, reason: string, context: Record<string, unknown>): void {
     const now = this.#clock.now();
-    this.#of(protocol).lastError = { at: now, reason };
+    // Kept until the next problem: a copy, so a reason quoting input does not pin the request body.
+    this.#of(protocol).lastError = { at: now, reason: detach(reason) };
     const last = this.#lastLog.get(protocol);
     if (last && now - last.at < LOG_EVERY_MS) {
       last.suppressed++;

@@ -1,4 +1,5 @@
 import { KeyError, cleanSeriesName, tagSuffix } from '../lib/series-key.js';
+import { detach } from '../lib/strings.js';
 
 /**
  * Series keys of InfluxDB line protocol: `measurement.field{tags}`, and a field named `value`
@@ -40,7 +41,10 @@ const COMMA = 44;
 const EQ = 61;
 const BS = 92;
 
-/** A bounded cache from line protocol text to series keys. */
+/**
+ * A bounded cache from line protocol text to series keys. What it caches is read from a copy of
+ * the text (detach): a slice would keep the whole request body alive as long as the entry.
+ */
 export class LineKeyCache {
   readonly #series = new Map<string, SeriesEntry>();
   #cached = 0;
@@ -56,8 +60,8 @@ export class LineKeyCache {
     let entry = this.#series.get(raw);
     if (entry === undefined) {
       this.#room();
-      entry = readSeries(raw);
-      this.#series.set(raw, entry);
+      entry = readSeries(detach(raw));
+      this.#series.set(entry.raw, entry);
     }
     this.#last = entry;
     return entry;
@@ -70,10 +74,10 @@ export class LineKeyCache {
     const raw = text.slice(start, end);
     let key = entry.fields.get(raw);
     if (key === undefined) {
-      key = fieldKey(entry, raw);
-      if (raw.length > MAX_CACHED_LENGTH || entry.raw.length > MAX_CACHED_LENGTH) return key;
+      if (raw.length > MAX_CACHED_LENGTH || entry.raw.length > MAX_CACHED_LENGTH) return fieldKey(entry, raw);
       this.#room();
-      entry.fields.set(raw, key);
+      key = fieldKey(entry, detach(raw));
+      entry.fields.set(key.raw, key);
     }
     if (position < MAX_RECENT) entry.recent[position] = key;
     return key;

@@ -1,4 +1,5 @@
 import type { LinePrecision } from './line-protocol.js';
+import { timeProblem } from './time.js';
 
 /**
  * Field values and timestamps of InfluxDB line protocol, read in place from char codes.
@@ -18,8 +19,6 @@ const UPPER_T = 84;
 const LOWER_F = 102;
 const UPPER_F = 70;
 
-/** Latest accepted time: the end of year 9999, in epoch ms. */
-const MAX_TIME_MS = 253_402_300_799_999;
 const INT64_MAX = '9223372036854775807';
 const INT64_MIN_ABS = '9223372036854775808';
 const UINT64_MAX = '18446744073709551615';
@@ -148,8 +147,6 @@ export function readTimestamp(
     else rest = rest * 10 + digit;
   }
   if (i === digitsStart) return 'bad timestamp';
-  if (end - digitsStart >= 19 && !fitsDigits(text, digitsStart, end, negative ? INT64_MIN_ABS : INT64_MAX)) return 'time outside range';
-  if (negative && (whole !== 0 || rest !== 0)) return 'time before 1970';
   let ms: number;
   switch (precision) {
     case 'ns':
@@ -171,9 +168,10 @@ export function readTimestamp(
       ms = whole * 3_600_000;
       break;
   }
-  if (ms > MAX_TIME_MS) return 'time outside range';
-  if (ms > options.now + options.maxFutureMs) return 'time too far in the future';
-  return ms;
+  // Times are int64 in InfluxDB: beyond that is out of range, whatever the unit.
+  if (end - digitsStart >= 19 && !fitsDigits(text, digitsStart, end, negative ? INT64_MIN_ABS : INT64_MAX)) ms = Number.POSITIVE_INFINITY;
+  if (negative && ms > 0) ms = -ms; // "-0" is 0
+  return timeProblem(ms, options.now, options.maxFutureMs) ?? ms;
 }
 
 /** Whether the decimal digits text[start, end) are at most `limit` (digits, same base). */

@@ -1,3 +1,4 @@
+import { detach } from '../lib/strings.js';
 import type { SeriesStore } from '../series/types.js';
 
 /**
@@ -23,9 +24,12 @@ export class PushGroups {
     if (members) this.#prune(members);
     else {
       members = new Set();
-      this.#groups.set(group, members);
+      this.#groups.set(detach(group), members); // made from the request's path: a copy, not the path
     }
-    for (const key of keys) if (this.#store.info(key)) members.add(key);
+    for (const key of keys) {
+      // A key is a slice of the request body: keep a copy, not the body (only for new members).
+      if (!members.has(key) && this.#store.info(key)) members.add(detach(key));
+    }
     if (members.size === 0) this.#groups.delete(group);
     if (this.#groups.size > this.#store.limits.maxSeries) this.#sweep();
   }

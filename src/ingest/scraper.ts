@@ -4,6 +4,7 @@ import { ChartcastError, messageOf } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { ScrapeSpec } from '../lib/scrape-spec.js';
 import { seriesKey } from '../lib/series-key.js';
+import { detach } from '../lib/strings.js';
 import type { Sample } from '../series/types.js';
 import type { IngestSink } from './ingest-sink.js';
 import { parseExposition } from './prometheus-text.js';
@@ -196,8 +197,10 @@ class ScrapeTarget {
       parsed.samples.push({ series: this.#upKey, time: startedAt, value: 1 });
       const result = await this.#sink.write('scrape', parsed.samples);
       const first = parsed.errors[0];
-      if (first) this.#sink.malformed('scrape', `line ${first.line}: ${first.reason}`, { job: this.#spec.name, url: this.#spec.url }, parsed.errorCount);
-      this.#record(startedAt, began, first ? `${parsed.errorCount} bad line${parsed.errorCount > 1 ? 's' : ''} skipped; line ${first.line}: ${first.reason}` : null);
+      // The reason may quote the response and is kept (lastError here and in the sink): a copy, not the response.
+      const problem = first ? detach(`line ${first.line}: ${first.reason}`) : undefined;
+      if (problem) this.#sink.malformed('scrape', problem, { job: this.#spec.name, url: this.#spec.url }, parsed.errorCount);
+      this.#record(startedAt, began, problem ? `${parsed.errorCount} bad line${parsed.errorCount > 1 ? 's' : ''} skipped; ${problem}` : null);
       this.#last = {
         ...this.#last,
         samples: count,

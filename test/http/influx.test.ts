@@ -7,27 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { HttpError, InfluxDB, Point, setLogger } from '@influxdata/influxdb-client';
-import { type DecodedImage, MjpegReader, decodeJpeg } from '../helpers/mjpeg-reader.js';
+import { MjpegReader, decodeJpeg } from '../helpers/mjpeg-reader.js';
+import { expectedRow, lineRowAtRightEdge, probeChart } from '../helpers/probe-chart.js';
 import { type TestServer, getJson, sleep, startServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
 
-const WIDTH = 400;
-const HEIGHT = 200;
-/** A chart whose plot fills the image: value v in [0, 100] is drawn at row (1 - v/100) × height. */
-const TANK = {
-  title: '',
-  series: [{ name: 'tank.level', color: '#ff0000', lineWidth: 4 }],
-  window: '10s',
-  fps: 10,
-  width: WIDTH,
-  height: HEIGHT,
-  min: 0,
-  max: 100,
-  legend: false,
-  overlay: { lines: [] },
-  options: { layout: { padding: 0 }, scales: { x: { display: false }, y: { display: false } } },
-};
+const TANK = probeChart('tank.level');
 
 interface CurlResult {
   readonly status: number;
@@ -51,22 +37,6 @@ async function curl(dir: string, ...args: string[]): Promise<CurlResult> {
 
 /** Nanoseconds since the epoch of `ms`, as line protocol writes them. */
 const ns = (ms: number) => `${BigInt(Math.round(ms)) * 1_000_000n}`;
-
-/** Mean row of red line pixels in the rightmost columns, or undefined when there are none. */
-function lineRowAtRightEdge(image: DecodedImage): number | undefined {
-  let sum = 0;
-  let count = 0;
-  for (let x = image.width - 12; x < image.width - 2; x++) {
-    for (let y = 0; y < image.height; y++) {
-      const i = (y * image.width + x) * 4;
-      if ((image.data[i] as number) > 180 && (image.data[i + 1] as number) < 90 && (image.data[i + 2] as number) < 90) {
-        sum += y;
-        count++;
-      }
-    }
-  }
-  return count ? sum / count : undefined;
-}
 
 describe('InfluxDB line protocol over HTTP', () => {
   let server: TestServer;
@@ -185,6 +155,26 @@ describe('InfluxDB line protocol over HTTP', () => {
     assert.deepEqual(await points('good2.w'), [[Math.round(T0 / 1000), 2]]);
   });
 
+  it('answers 400, not 500, when a v1 reason holds characters an HTTP header cannot carry', async () => {
+    // A 70-character tag name is reported with "…"; a bad line may quote any input, such as 漢.
+    const body = [`wide,host=a v=1 ${T0}`, `wide,${'t'.repeat(70)}=x v=2 ${T0}`, `wide,${'漢'.repeat(70)}=x v=3 ${T0}`].join('\n');
+    const response = await fetch(`${server.url}/write?db=d&precision=ms`, { method: 'POST', body });
+    const json = (await response.json()) as { error: string; written: number; errors: { line: number; reason: string }[] };
+    assert.equal(response.status, 400, JSON.stringify(json));
+    assert.equal(json.written, 1);
+    assert.deepEqual(json.errors.map((e) => e.line), [2, 3]);
+    assert.match(json.error, /^partial write: line 2: tag name "t{20}…" longer than 64 characters; line 3: tag name "漢{20}…" longer than 64 characters dropped=2$/);
+    // The header says the same in printable ASCII.
+    assert.equal(response.headers.get('x-influxdb-error'), json.error.replace(/[^\x20-\x7e]/g, '?'));
+    assert.deepEqual(await points('wide.v{host=a}'), [[T0 / 1000, 1]]);
+
+    const precision = await fetch(`${server.url}/write?db=d&precision=${encodeURIComponent('漢')}`, { method: 'POST', body: 'x v=1' });
+    const precisionJson = (await precision.json()) as { error: string };
+    assert.equal(precision.status, 400, JSON.stringify(precisionJson));
+    assert.match(precisionJson.error, /invalid precision "漢"/);
+    assert.match(precision.headers.get('x-influxdb-error') ?? '', /^invalid precision "\?": use n, u, ms, s, m or h$/);
+  });
+
   it('requires a database (v1) or a bucket (v2) and a known precision, as InfluxDB does', async () => {
     const v1 = await curl(dir, '--data-binary', 'x v=1', `${server.url}/write`);
     assert.equal(v1.status, 400);
@@ -278,7 +268,7 @@ describe('InfluxDB line protocol over HTTP', () => {
         const response = await fetch(`${server.url}/api/v2/write?org=o&bucket=b`, { method: 'POST', body: `tank level=${value} ${ns(now - 500)}\ntank level=${value}i ${ns(now)}\n` });
         assert.equal(response.status, 204, await response.text());
         // 204 carries no storedAt, so take the first frame after the push that draws the new segment.
-        const expected = (1 - value / 100) * HEIGHT;
+        const expected = expectedRow(value);
         let row: number | undefined;
         await reader.nextPartWhere((p) => {
           if (p.timestamp < now) return false;

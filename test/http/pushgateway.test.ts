@@ -3,47 +3,21 @@ import { execFile } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import client from 'prom-client';
-import { type DecodedImage, MjpegReader, decodeJpeg } from '../helpers/mjpeg-reader.js';
+import { PushGroups } from '../../src/ingest/push-groups.js';
+import { MemorySeriesStore } from '../../src/series/memory-store.js';
+import { MjpegReader, decodeJpeg } from '../helpers/mjpeg-reader.js';
+import { expectedRow, lineRowAtRightEdge, probeChart } from '../helpers/probe-chart.js';
 import { type TestServer, getJson, sleep, startServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
 /** Debian's python3, which has python3-prometheus-client (the pyenv one on PATH does not). */
 const PYTHON = '/usr/bin/python3';
 
-const WIDTH = 400;
-const HEIGHT = 200;
-/** A chart whose plot fills the image: value v in [0, 100] is drawn at row (1 - v/100) × height. */
-const PROBE = {
-  title: '',
-  series: [{ name: 'pg_probe', color: '#ff0000', lineWidth: 4 }],
-  window: '10s',
-  fps: 10,
-  width: WIDTH,
-  height: HEIGHT,
-  min: 0,
-  max: 100,
-  legend: false,
-  overlay: { lines: [] },
-  options: { layout: { padding: 0 }, scales: { x: { display: false }, y: { display: false } } },
-};
-
-/** Mean row of red line pixels in the rightmost columns, or undefined when there are none. */
-function lineRowAtRightEdge(image: DecodedImage): number | undefined {
-  let sum = 0;
-  let count = 0;
-  for (let x = image.width - 12; x < image.width - 2; x++) {
-    for (let y = 0; y < image.height; y++) {
-      const i = (y * image.width + x) * 4;
-      if ((image.data[i] as number) > 180 && (image.data[i + 1] as number) < 90 && (image.data[i + 2] as number) < 90) {
-        sum += y;
-        count++;
-      }
-    }
-  }
-  return count ? sum / count : undefined;
-}
+const PROBE = probeChart('pg_probe');
 
 /** The status of prom-client's answer (its typings leave `resp` unknown). */
 const statusOf = (result: { resp?: unknown }) => (result.resp as IncomingMessage).statusCode;
@@ -224,11 +198,36 @@ print('ok')
         const part = await reader.nextPartWhere((p) => p.timestamp >= storedAt, 3000);
         const row = lineRowAtRightEdge(decodeJpeg(part.body));
         assert.ok(row !== undefined, `value ${value}: no line at the right edge`);
-        const expected = (1 - value / 100) * HEIGHT;
+        const expected = expectedRow(value);
         assert.ok(Math.abs(row - expected) < 8, `value ${value}: line at row ${row.toFixed(1)}, expected ${expected}`);
       }
     } finally {
       reader.close();
     }
+  });
+});
+
+describe('Pushgateway groups', () => {
+  it('remembers the series a group pushed without keeping the request bodies they were read from', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const T0 = 1_769_860_800_000;
+    const store = new MemorySeriesStore({ clock: { now: () => T0 }, limits: { maxPointsPerSeries: 10, maxSeries: 100, retentionMs: 60_000 } });
+    const groups = new PushGroups(store);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 20; i++) {
+      // A 4 MB body; the key is a slice of it, as the parser makes.
+      const body = `${'x'.repeat(4_000_000)}pushed_metric{job=group_${String(i).padStart(4, '0')}}`;
+      const key = body.slice(4_000_000);
+      await store.append([{ series: key, time: T0, value: i }]);
+      groups.record(`{job=group_${i}}`, [key]);
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.equal(groups.size, 20);
+    assert.ok(grown < 20_000_000, `heap grew ${(grown / 1e6).toFixed(0)} MB for 20 short keys`);
+    assert.equal(await groups.delete('{job=group_3}'), 1);
+    assert.equal(store.info('pushed_metric{job=group_0003}'), undefined);
   });
 });

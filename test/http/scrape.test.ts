@@ -8,6 +8,14 @@ import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { IngestSink } from '../../src/ingest/ingest-sink.js';
+import { Scraper } from '../../src/ingest/scraper.js';
+import { createSystemClock } from '../../src/lib/clock.js';
+import { createSilentLogger } from '../../src/lib/logger.js';
+import type { ScrapeSpec } from '../../src/lib/scrape-spec.js';
+import { MemorySeriesStore } from '../../src/series/memory-store.js';
 import { MjpegReader, countColor, decodeJpeg } from '../helpers/mjpeg-reader.js';
 import { type TestServer, getJson, sleep, startServer } from '../helpers/server.js';
 
@@ -232,5 +240,48 @@ describe('scraping Prometheus endpoints', () => {
     const bad = body.errors.find((e) => e.file.endsWith('bad.json'));
     assert.equal(bad?.field, 'timeout');
     assert.match(bad?.message ?? '', /at most the interval/);
+  });
+});
+
+describe('scraper memory', () => {
+  it('keeps the last error of each target without keeping the response it was read from', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // A bad line quoting input (its reason holds a slice of the response), then 4 MB of comment.
+    const body = `bad_value abcdefghijklmnopqrstuvwxyz0123456789\n#${'x'.repeat(4_000_000)}\n`;
+    const target = createServer((_, res) => res.end(body)).listen(0, '127.0.0.1');
+    await once(target, 'listening');
+    const { port } = target.address() as AddressInfo;
+    const clock = createSystemClock();
+    const store = new MemorySeriesStore({ clock, limits: { maxPointsPerSeries: 10, maxSeries: 100, retentionMs: 60_000 } });
+    const logger = createSilentLogger();
+    const targets: ScrapeSpec[] = Array.from({ length: 10 }, (_, i) => ({
+      name: `t${i}`,
+      url: `http://127.0.0.1:${port}/metrics`,
+      username: undefined,
+      password: undefined,
+      intervalMs: 3_600_000,
+      timeoutMs: 10_000,
+      labels: {},
+      metrics: undefined,
+      maxBytes: 8_000_000,
+      honorLabels: false,
+      file: undefined,
+    }));
+    const scraper = new Scraper({ targets, sink: new IngestSink({ store, logger, clock }), clock, logger, maxFutureMs: 600_000 });
+    try {
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      scraper.start();
+      await eventually(async () => (scraper.status().every((t) => t.scrapes === 1) ? true : undefined), 20_000, 'one scrape of every target');
+      const status = scraper.status();
+      assert.match(status[0]?.lastError ?? '', /2 bad lines skipped; line 1: "abcdefghij/);
+      gc();
+      const grown = process.memoryUsage().heapUsed - before;
+      assert.ok(grown < 20_000_000, `heap grew ${(grown / 1e6).toFixed(0)} MB for 10 scraped targets`);
+    } finally {
+      await scraper.stop();
+      target.close();
+    }
   });
 });

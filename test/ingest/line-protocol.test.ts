@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { type LinePrecision, LineProtocolParser, type LineProtocolResult, MAX_LINE_ERRORS } from '../../src/ingest/line-protocol.js';
 import { compareText, parseSeriesKey, seriesKey } from '../../src/lib/series-key.js';
@@ -211,7 +213,8 @@ describe('line protocol: rejected lines', () => {
     ['cpu v=1 1.5', 'bad timestamp'],
     ['cpu v=1 1 2', 'bad timestamp'],
     ['cpu v=1 -', 'bad timestamp'],
-    ['cpu v=1 99999999999999999999', 'time outside range'],
+    ['cpu v=1 99999999999999999999', 'time outside range (1970 to 9999)'],
+    ['cpu v=1 -99999999999999999999', 'time before 1970'],
     ['cpu v=1 -1', 'time before 1970'],
   ];
   for (const [line, expected] of cases) {
@@ -222,7 +225,8 @@ describe('line protocol: rejected lines', () => {
 
   it('rejects times too far in the future, and beyond year 9999', () => {
     assert.equal(reason(`m v=1 ${NOW_NS + 601_000_000_000n}`), 'time too far in the future');
-    assert.equal(reason('m v=1 300000000000', 's'), 'time outside range');
+    assert.equal(reason('m v=1 300000000000', 's'), 'time outside range (1970 to 9999)');
+    assert.deepEqual(parse('m v=1 -0').samples.map((s) => s.time), [0]);
     assert.equal(parse(`m v=1 ${NOW_NS + 599_000_000_000n}`).samples.length, 1);
   });
 
@@ -275,6 +279,24 @@ describe('line protocol: rejected lines', () => {
       assert.ok(ms < 3000, `${JSON.stringify(body.slice(0, 12))}…: ${ms.toFixed(0)} ms`);
       for (const sample of result.samples) assertValidSample(sample);
     }
+  });
+
+  it('caches series keys without keeping the request bodies they were read from', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const parser = new LineProtocolParser();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 20; i++) {
+      // A 4 MB body with one new series: long measurement, tag and field names, all sliced from it.
+      const id = String(i).padStart(4, '0');
+      const body = `# ${'x'.repeat(4_000_000)}\nweather_station_${id},location=north_field_${id} temperature_celsius=${i},humidity_percent=1`;
+      const result = parse(body, 'ns', parser);
+      assert.equal(result.samples[0]?.series, `weather_station_${id}.temperature_celsius{location=north_field_${id}}`);
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 20_000_000, `heap grew ${(grown / 1e6).toFixed(0)} MB for 20 cached series`);
   });
 
   it('stays right when the key cache starts afresh', () => {

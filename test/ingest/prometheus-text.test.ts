@@ -75,6 +75,26 @@ describe('Prometheus text format', () => {
 
   it('reads every float spelling Prometheus clients write', () => {
     assert.deepEqual(values('a 1e3\nb -0.5\nc +7\nd .25\ne 1.5E-3\nf 3.\ng 0'), { a: 1000, b: -0.5, c: 7, d: 0.25, e: 0.0015, f: 3, g: 0 });
+    assert.deepEqual(values('h 1E+3\ni -.5e-1\nj +.5\nk 007\nl -0\nm 1e-400'), { h: 1000, i: -0.05, j: 0.5, k: 7, l: -0, m: 0 });
+    const special = parse('a +Infinity\nb -infinity\nc INF\nd -inf\ne NAN\nf infinity');
+    assert.equal(special.errorCount, 0, JSON.stringify(special.errors));
+    assert.equal(special.skipped, 6);
+  });
+
+  it('rejects what Go\'s ParseFloat rejects: hex, underscores, overflow, padding, a signed NaN', () => {
+    const bad = ['0x10', '1_000', '1e999', '-1e999', '1e', '.', '+', '++1', '1.2.3', '1e3.5', '+nan', 'infinit', 'infinityy', '1\u000b', '\u00a01', '1\u00a0'];
+    const result = parse(bad.map((value, i) => `m${i} ${value}`).join('\n'));
+    assert.deepEqual(result.errors.map((e) => e.line), bad.map((_, i) => i + 1), JSON.stringify(result.errors));
+    assert.equal(result.samples.length + result.skipped, 0);
+  });
+
+  it('rejects inherited object names as values instead of skipping them', () => {
+    const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'];
+    const result = parse(`${names.map((name, i) => `m${i} ${name}`).join('\n')}\nok 1`);
+    assert.deepEqual(result.errors.map((e) => e.line), [1, 2, 3, 4, 5, 6]);
+    assert.match(result.errors[0]?.reason ?? '', /"__proto__" is not a number/);
+    assert.equal(result.skipped, 0);
+    assert.deepEqual(result.samples.map((s) => s.series), ['ok']);
   });
 
   it('ignores comments, blank lines and CRLF line ends', () => {
@@ -105,9 +125,25 @@ describe('Prometheus text format', () => {
   });
 
   it('rejects timestamps before 1970 or too far ahead, with the line', () => {
-    const result = parse(`a 1 -1\nb 1 ${NOW + 3_600_000}\nc 1 ${NOW - 1000}`);
-    assert.deepEqual(result.errors.map((e) => [e.line, /out of range|future/.test(e.reason)]), [[1, true], [2, true]]);
+    const result = parse(`a 1 -1\nb 1 ${NOW + 3_600_000}\nc 1 ${NOW - 1000}\nd 1 ${'9'.repeat(400)}`);
+    assert.deepEqual(
+      result.errors.map((e) => [e.line, e.reason]),
+      [
+        [1, 'timestamp -1 (milliseconds): time before 1970'],
+        [2, `timestamp ${NOW + 3_600_000} (milliseconds): time too far in the future`],
+        [4, `timestamp ${'9'.repeat(40)}… (milliseconds): time outside range (1970 to 9999)`],
+      ],
+    );
     assert.deepEqual(result.samples, [{ series: 'c', time: NOW - 1000, value: 1 }]);
+  });
+
+  it('reads OpenMetrics timestamps in seconds in every float spelling, and rejects the rest', () => {
+    const seconds = NOW / 1000;
+    const result = parse(`a 1 ${seconds}\nb 1 +${seconds}.5\nc 1 ${seconds / 10}e1\nd 1 0x10\ne 1 NaN\nf 1 -0.5\ng 1 1e999`, { timestampUnit: 's' });
+    assert.deepEqual(result.samples.map((s) => [s.series, s.time]), [['a', NOW], ['b', NOW + 500], ['c', NOW]]);
+    assert.deepEqual(result.errors.map((e) => e.line), [4, 5, 6, 7]);
+    assert.match(result.errors[0]?.reason ?? '', /is not a number of seconds since 1970/);
+    assert.match(result.errors[2]?.reason ?? '', /\(seconds\): time before 1970/);
   });
 
   it('reads OpenMetrics: seconds timestamps, exemplars, # UNIT and # EOF', () => {
@@ -122,6 +158,9 @@ describe('Prometheus text format', () => {
 
   it('reads the quoted metric names of Prometheus 3 ({"my.metric", a="b"})', () => {
     assert.deepEqual(values('{"my.dotted.metric", zone="a"} 4\n{"only.name"} 5'), { 'my.dotted.metric{zone=a}': 4, 'only.name': 5 });
+    const nameless = parse('{zone="a"} 4');
+    assert.deepEqual(nameless.errors, [{ line: 1, reason: 'expected a metric name before the labels' }]);
+    assert.equal(nameless.filtered, 0);
   });
 
   it('applies added tags: override (Pushgateway), rename to exported_ (scrape) or honor', () => {
@@ -148,6 +187,40 @@ describe('Prometheus text format', () => {
     const garbage = parse('!\n'.repeat(MAX_REPORTED_ERRORS * 3));
     assert.equal(garbage.errors.length, MAX_REPORTED_ERRORS);
     assert.equal(garbage.errorCount, MAX_REPORTED_ERRORS * 3);
+  });
+
+  it('reads adversarial bodies in linear time', () => {
+    const size = 1_000_000;
+    const fill = (unit: string) => unit.repeat(Math.ceil(size / unit.length));
+    /** Lines just under the length limit made of `unit` between `prefix` and `suffix`. */
+    const longLines = (prefix: string, unit: string, suffix: string) => fill(`${prefix}${unit.repeat(Math.floor(60_000 / unit.length))}${suffix}\n`);
+    const bodies: [string, Partial<ExpositionOptions>][] = [
+      // Digits that end in a stray character made the float pattern backtrack over every split.
+      [longLines('m ', '1', 'x'), {}],
+      [longLines('m ', '1', '.x'), {}],
+      [longLines('m 1', '1', 'e1x'), {}],
+      [longLines('m 1 ', '1', 'x'), { timestampUnit: 's' }],
+      [longLines('m 1 ', '1', 'x'), {}],
+      [longLines('m{a="', '\\n', '"} 1'), {}],
+      [longLines('{"', 'a', '"} 1'), {}],
+      [longLines('m{', 'a="",', '} 1'), {}],
+      // Short bad lines, each its own error.
+      [fill('!\n'), {}],
+      [fill('a\n'), {}],
+      [fill('{\n'), {}],
+      [fill('a x\n'), {}],
+      [fill('a 1 x\n'), {}],
+      [fill('a{b="\n'), {}],
+      [fill('# TYPE x y\n'), {}],
+    ];
+    for (const [body, options] of bodies) {
+      const started = performance.now();
+      const result = parse(body, options);
+      const ms = performance.now() - started;
+      // The float pattern took 3.5 s on one 65,000-digit line; linear work takes milliseconds.
+      assert.ok(ms < 700, `${JSON.stringify(body.slice(0, 12))}…: ${ms.toFixed(0)} ms`);
+      assert.ok(result.errorCount > 0);
+    }
   });
 
   it('reports too many tags against the line instead of throwing', () => {
@@ -180,7 +253,7 @@ describe('Prometheus text format, fuzzed', () => {
   it('never throws on arbitrary text and returns only valid samples', () => {
     const piece = fc.oneof(
       fc.string({ maxLength: 30 }),
-      fc.constantFrom('{', '}', '"', '\\', '=', ',', '#', ' ', '\n', '\r\n', 'NaN', '+Inf', '1e308', '1e309', '-0', '# TYPE ', '# EOF', 'le="+Inf"', 'x{', 'a="b"', '{"'),
+      fc.constantFrom('{', '}', '"', '\\', '=', ',', '#', ' ', '\n', '\r\n', 'NaN', '+Inf', '1e308', '1e309', '-0', '# TYPE ', '# EOF', 'le="+Inf"', 'x{', 'a="b"', '{"', '__proto__', 'constructor', 'Infinity', '1e99999', '0x1p3'),
       fc.double().map(String),
     );
     fc.assert(

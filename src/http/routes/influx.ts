@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import { type LineError, type LinePrecision, LineProtocolParser } from '../../ingest/line-protocol.js';
+import type { LineError, LinePrecision } from '../../ingest/line-protocol.js';
 import { ChartcastError } from '../../lib/errors.js';
+import { detach, headerSafe } from '../../lib/strings.js';
 import { readBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
 import { toChartcastError } from '../errors.js';
@@ -25,7 +26,7 @@ type Api = 'v1' | 'v2';
  */
 export function influxRoutes(deps: HttpDeps): Router {
   const router = new Router();
-  const parser = new LineProtocolParser();
+  const parser = deps.lineProtocol;
 
   const write = (api: Api) => async (ctx: Context) => {
     const precision = precisionParam(ctx, api);
@@ -35,7 +36,8 @@ export function influxRoutes(deps: HttpDeps): Router {
     const result = await deps.ingest.write('influx', parsed.samples);
     if (parsed.rejectedLines > 0) {
       const first = parsed.errors[0] as LineError;
-      deps.ingest.malformed('influx', `line ${first.line}: ${first.reason}`, { api, rejectedLines: parsed.rejectedLines, errors: parsed.errors.slice(0, 5) }, parsed.rejectedLines);
+      // The sink keeps the reason as lastError: a copy, so it does not keep the body alive.
+      deps.ingest.malformed('influx', detach(`line ${first.line}: ${first.reason}`), { api, rejectedLines: parsed.rejectedLines, errors: parsed.errors.slice(0, 5) }, parsed.rejectedLines);
     }
     const refused = result.refused ?? 0;
     if (parsed.rejectedLines === 0 && refused === 0) {
@@ -49,7 +51,7 @@ export function influxRoutes(deps: HttpDeps): Router {
       ctx.body = { code: 'invalid', message: `partial write error (${result.stored} written): ${problems}`, ...extra };
     } else {
       const message = `partial write: ${problems} dropped=${parsed.rejectedLines + refused}`;
-      ctx.set('X-Influxdb-Error', message.slice(0, 1000));
+      ctx.set('X-Influxdb-Error', headerSafe(message));
       ctx.body = { error: message, ...extra };
     }
   };
@@ -130,7 +132,7 @@ function influxErrors(api: Api) {
       if (api === 'v2') {
         ctx.body = { code: V2_CODES[error.status] ?? 'invalid', message: error.message };
       } else {
-        ctx.set('X-Influxdb-Error', error.message.slice(0, 1000));
+        ctx.set('X-Influxdb-Error', headerSafe(error.message));
         ctx.body = { error: error.message };
       }
     }

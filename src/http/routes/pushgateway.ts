@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { type ExpositionResult, isLabelName, parseExposition } from '../../ingest/prometheus-text.js';
-import { PushGroups } from '../../ingest/push-groups.js';
 import { ChartcastError, invalidField } from '../../lib/errors.js';
 import { KeyError, tagSuffix } from '../../lib/series-key.js';
+import { clip, detach } from '../../lib/strings.js';
 import { readBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
 
@@ -11,6 +11,8 @@ const PLAIN = '/metrics/job';
 const BASE64 = '/metrics/job@base64';
 /** Bad lines quoted in a 400 message; the rest are counted. */
 const QUOTED_ERRORS = 10;
+/** Characters of a path segment quoted in a message. */
+const CLIP = 60;
 
 /**
  * The Prometheus Pushgateway's push API, so its clients (prom-client, prometheus_client, curl
@@ -24,7 +26,7 @@ const QUOTED_ERRORS = 10;
  * history, so "replace the group" has nothing to replace. DELETE removes the series that group pushed.
  */
 export function pushgatewayRoutes(deps: HttpDeps): Router {
-  const groups = new PushGroups(deps.store);
+  const groups = deps.pushGroups;
   const router = new Router();
   const paths = [`${PLAIN}{/*rest}`, `${BASE64}{/*rest}`];
   const push = async (ctx: Context) => {
@@ -38,7 +40,8 @@ export function pushgatewayRoutes(deps: HttpDeps): Router {
     groups.record(group, parsed.samples.map((sample) => sample.series));
     if (parsed.errorCount > 0) {
       const first = parsed.errors[0];
-      deps.ingest.malformed('prometheus', `line ${first?.line}: ${first?.reason}`, { job: grouping.get('job'), remote: ctx.ip }, parsed.errorCount);
+      // The sink keeps the reason as lastError: a copy, so it does not keep the body alive.
+      deps.ingest.malformed('prometheus', detach(`line ${first?.line}: ${first?.reason}`), { job: grouping.get('job'), remote: ctx.ip }, parsed.errorCount);
       throw new ChartcastError('invalid_field', badLinesMessage(parsed, result.stored), { status: 400, field: `line ${first?.line}` });
     }
     if (result.refused) {
@@ -75,7 +78,7 @@ export function parseGroupingPath(path: string): Map<string, string> {
   if (!job) throw invalidField('job', 'job name is required: push to /metrics/job/<job>');
   if (parts.length === 1 && parts[0] === '') parts.pop(); // a trailing slash
   if (parts.length % 2 !== 0) {
-    throw invalidField('path', `odd number of components after the job: grouping labels come in pairs, /<label>/<value> (got "${clip(parts.join('/'))}")`);
+    throw invalidField('path', `odd number of components after the job: grouping labels come in pairs, /<label>/<value> (got "${clip(parts.join('/'), CLIP)}")`);
   }
   const grouping = new Map<string, string>();
   for (let i = 0; i < parts.length; i += 2) {
@@ -83,7 +86,7 @@ export function parseGroupingPath(path: string): Map<string, string> {
     const base64 = raw.endsWith('@base64');
     const name = base64 ? raw.slice(0, -'@base64'.length) : raw;
     if (!isLabelName(name) || name.startsWith('__')) {
-      throw invalidField('path', `improper label name "${clip(name)}": grouping labels are [A-Za-z_][A-Za-z0-9_]*, not starting with __`);
+      throw invalidField('path', `improper label name "${clip(name, CLIP)}": grouping labels are [A-Za-z_][A-Za-z0-9_]*, not starting with __`);
     }
     const value = decodeSegment(parts[i + 1] as string);
     grouping.set(name, base64 ? decodeBase64(value, name) : value);
@@ -121,7 +124,7 @@ function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw invalidField('path', `"${clip(segment)}" is not valid percent-encoding`);
+    throw invalidField('path', `"${clip(segment, CLIP)}" is not valid percent-encoding`);
   }
 }
 
@@ -129,7 +132,7 @@ function decodeSegment(segment: string): string {
 function decodeBase64(text: string, label: string): string {
   const bare = text.replace(/=+$/, '');
   if (!/^[A-Za-z0-9_-]*$/.test(bare) || bare.length % 4 === 1) {
-    throw invalidField('path', `invalid base64 encoding for ${label}="${clip(text)}" (use the URL-safe alphabet A-Z a-z 0-9 - _)`);
+    throw invalidField('path', `invalid base64 encoding for ${label}="${clip(text, CLIP)}" (use the URL-safe alphabet A-Z a-z 0-9 - _)`);
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(bare, 'base64url'));
@@ -144,8 +147,4 @@ function badLinesMessage(parsed: ExpositionResult, stored: number): string {
   const lines = parsed.errorCount === 1 ? '1 bad line' : `${parsed.errorCount} bad lines`;
   const kept = stored === 1 ? 'the 1 valid sample was stored' : `the ${stored} valid samples were stored`;
   return `${lines} (${kept}): ${quoted.join('; ')}${more}`;
-}
-
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

@@ -100,6 +100,8 @@ export function seriesKey(name: string, tags: Iterable<readonly [string, string]
  * protocol receivers, this does not clean names: a bad character is an error naming `field`.
  */
 export function canonicalSeriesKey(text: string, field: string): string {
+  // The common case, a plain name, is already canonical.
+  if (text.length <= MAX_SERIES_NAME && NAME_OK.test(text)) return text;
   try {
     const { name, tags } = readKeyText(text);
     if (!NAME_OK.test(name) || name.length > MAX_SERIES_NAME) {

@@ -302,28 +302,40 @@ async function ingest(): Promise<void> {
           points: Array.from({ length: batchPoints }, (_, i) => ({ series: `ingest.s${i % 100}`, time: base + Math.floor(i / 100) * 10 + b, value: Math.round(Math.random() * 1e6) / 100 })),
         });
       });
-      const pid = server.process.pid as number;
-      let points = 0;
-      const seconds = quick ? 3 : 6;
-      const until = performance.now() + seconds * 1000;
-      const cpu0 = await cpuSeconds(pid);
-      const started = performance.now();
-      const client = async (k: number) => {
-        for (let i = k; performance.now() < until; i += 2) {
-          const response = await fetch(`${server.url}/api/series?precision=ms`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: bodies[i % bodies.length] });
-          if (!response.ok) throw new Error(`ingest: ${response.status} ${await response.text()}`);
-          points += batchPoints;
-        }
-      };
-      await Promise.all([client(0), client(1)]);
-      const elapsed = (performance.now() - started) / 1000;
-      const cores = ((await cpuSeconds(pid)) - cpu0) / elapsed;
-      const rate = points / elapsed;
+      const { rate, cores } = await postBatches(server, bodies, {
+        path: '/api/series?precision=ms',
+        contentType: 'application/json',
+        status: 200,
+        pointsPerBody: batchPoints,
+      });
       details.ingest = { pointsPerSecond: rate, batchPoints, serverCores: cores };
       row('6. JSON batch ingest ≥ 200k points/s on one core', `${fixed(rate / 1000, 0)}k points/s over HTTP, batches of ${batchPoints / 1000}k (server CPU ${fixed(cores * 100, 0)}%)`, rate >= 200_000);
     },
     ['--max-body', String(8 * 2 ** 20), '--max-series', '1000'],
   );
+}
+
+/** Two clients POST `bodies` in turn, back to back, for a few seconds: points stored per second, and the server's CPU (cores). */
+async function postBatches(
+  server: TestServer,
+  bodies: readonly (string | Buffer)[],
+  request: { path: string; contentType: string; status: number; pointsPerBody: number },
+): Promise<{ rate: number; cores: number }> {
+  const pid = server.process.pid as number;
+  let points = 0;
+  const until = performance.now() + (quick ? 3 : 6) * 1000;
+  const cpu0 = await cpuSeconds(pid);
+  const started = performance.now();
+  const client = async (k: number) => {
+    for (let i = k; performance.now() < until; i += 2) {
+      const response = await fetch(`${server.url}${request.path}`, { method: 'POST', headers: { 'Content-Type': request.contentType }, body: bodies[i % bodies.length] });
+      if (response.status !== request.status) throw new Error(`${request.path}: ${response.status} ${await response.text()}`);
+      points += request.pointsPerBody;
+    }
+  };
+  await Promise.all([client(0), client(1)]);
+  const elapsed = (performance.now() - started) / 1000;
+  return { rate: points / elapsed, cores: ((await cpuSeconds(pid)) - cpu0) / elapsed };
 }
 
 async function lineProtocol(): Promise<void> {
@@ -342,23 +354,12 @@ async function lineProtocol(): Promise<void> {
         }
         return Buffer.from(`${lines.join('\n')}\n`); // encoded once: the load generator's CPU is not the server's
       });
-      const pid = server.process.pid as number;
-      let points = 0;
-      const seconds = quick ? 3 : 6;
-      const until = performance.now() + seconds * 1000;
-      const cpu0 = await cpuSeconds(pid);
-      const started = performance.now();
-      const client = async (k: number) => {
-        for (let i = k; performance.now() < until; i += 2) {
-          const response = await fetch(`${server.url}/api/v2/write?org=bench&bucket=bench&precision=ns`, { method: 'POST', headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: bodies[i % bodies.length] });
-          if (response.status !== 204) throw new Error(`line protocol: ${response.status} ${await response.text()}`);
-          points += batchLines * fieldsPerLine;
-        }
-      };
-      await Promise.all([client(0), client(1)]);
-      const elapsed = (performance.now() - started) / 1000;
-      const cores = ((await cpuSeconds(pid)) - cpu0) / elapsed;
-      const rate = points / elapsed;
+      const { rate, cores } = await postBatches(server, bodies, {
+        path: '/api/v2/write?org=bench&bucket=bench&precision=ns',
+        contentType: 'text/plain; charset=utf-8',
+        status: 204,
+        pointsPerBody: batchLines * fieldsPerLine,
+      });
       details.lineProtocol = { pointsPerSecond: rate, batchLines, fieldsPerLine, bodyBytes: bodies[0]?.length, serverCores: cores };
       row('7. Line protocol ingest ≥ 500k points/s on one core', `${fixed(rate / 1000, 0)}k points/s over HTTP (/api/v2/write), batches of ${batchLines / 1000}k lines × ${fieldsPerLine} fields (server CPU ${fixed(cores * 100, 0)}%)`, rate >= 500_000);
     },

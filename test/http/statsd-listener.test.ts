@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { MjpegReader, decodeJpeg } from '../helpers/mjpeg-reader.js';
+import { MjpegReader } from '../helpers/mjpeg-reader.js';
 import { type TestServer, getJson, startServer } from '../helpers/server.js';
-import { expectedRow, lineRowAtRightEdge, probeChart } from '../helpers/probe-chart.js';
+import { frameShowing, probeChart } from '../helpers/probe-chart.js';
 import { nc, seriesPoints, waitFor } from '../helpers/protocol-clients.js';
 const FLUSH_S = 0.2;
 
@@ -139,11 +139,7 @@ with c.pipeline() as p:
       for (const value of [65, 25]) {
         await nc(['-u', '-q0', '127.0.0.1', String(port)], `statsd.probe:${value}|g`);
         // The gauge repeats at every flush, so the line runs flat along the right edge.
-        const expected = expectedRow(value);
-        await reader.nextPartWhere((part) => {
-          const row = lineRowAtRightEdge(decodeJpeg(part.body));
-          return row !== undefined && Math.abs(row - expected) < 8;
-        }, 4000);
+        await frameShowing(reader, value);
       }
     } finally {
       reader.close();

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { LineError, LinePrecision } from '../../ingest/line-protocol.js';
 import { ChartcastError } from '../../lib/errors.js';
-import { detach, headerSafe } from '../../lib/strings.js';
+import { headerSafe } from '../../lib/strings.js';
 import { readBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
 import { toChartcastError } from '../errors.js';
@@ -36,8 +36,7 @@ export function influxRoutes(deps: HttpDeps): Router {
     const result = await deps.ingest.write('influx', parsed.samples);
     if (parsed.rejectedLines > 0) {
       const first = parsed.errors[0] as LineError;
-      // The sink keeps the reason as lastError: a copy, so it does not keep the body alive.
-      deps.ingest.malformed('influx', detach(`line ${first.line}: ${first.reason}`), { api, rejectedLines: parsed.rejectedLines, errors: parsed.errors.slice(0, 5) }, parsed.rejectedLines);
+      deps.ingest.malformed('influx', `line ${first.line}: ${first.reason}`, { api, rejectedLines: parsed.rejectedLines, errors: parsed.errors.slice(0, 5) }, parsed.rejectedLines);
     }
     const refused = result.refused ?? 0;
     if (parsed.rejectedLines === 0 && refused === 0) {

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { type ExpositionResult, isLabelName, parseExposition } from '../../ingest/prometheus-text.js';
 import { ChartcastError, invalidField } from '../../lib/errors.js';
 import { KeyError, tagSuffix } from '../../lib/series-key.js';
-import { clip, detach } from '../../lib/strings.js';
+import { clip } from '../../lib/strings.js';
 import { readBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
 
@@ -40,8 +40,7 @@ export function pushgatewayRoutes(deps: HttpDeps): Router {
     groups.record(group, parsed.samples.map((sample) => sample.series));
     if (parsed.errorCount > 0) {
       const first = parsed.errors[0];
-      // The sink keeps the reason as lastError: a copy, so it does not keep the body alive.
-      deps.ingest.malformed('prometheus', detach(`line ${first?.line}: ${first?.reason}`), { job: grouping.get('job'), remote: ctx.ip }, parsed.errorCount);
+      deps.ingest.malformed('prometheus', `line ${first?.line}: ${first?.reason}`, { job: grouping.get('job'), remote: ctx.ip }, parsed.errorCount);
       throw new ChartcastError('invalid_field', badLinesMessage(parsed, result.stored), { status: 400, field: `line ${first?.line}` });
     }
     if (result.refused) {

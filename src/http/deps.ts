@@ -32,9 +32,9 @@ export interface HttpDeps {
   /** The series each Pushgateway group pushed, so DELETE removes that group's. */
   readonly pushGroups: PushGroups;
   /** Prometheus scrape targets and scrape files that failed to load, for /api/scrape. */
-  readonly scrape?: { targets(): readonly ScrapeTargetStatus[]; errors(): readonly ChartLoadError[] };
+  readonly scrape: { targets(): readonly ScrapeTargetStatus[]; errors(): readonly ChartLoadError[] };
   /** Protocol listeners' bound ports or errors (null = turned off), for /api/stats. */
-  readonly listeners?: () => Record<string, unknown>;
+  readonly listeners: () => Record<string, unknown>;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Chart files that failed to load, shown on the dashboard and in /api/charts. */

@@ -2,9 +2,7 @@ import { type Socket as UdpSocket, type RemoteInfo, createSocket } from 'node:dg
 import { type Server, type Socket, createServer, isIPv6 } from 'node:net';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import type { Sample } from '../series/types.js';
-import { clip } from '../lib/strings.js';
-import { MAX_GRAPHITE_LINE, isGraphiteProblem, parseGraphiteLine } from './graphite.js';
+import { MAX_GRAPHITE_LINE, parseGraphiteLines } from './graphite.js';
 import type { IngestSink } from './ingest-sink.js';
 import { type ListenerState, bindProblem, bindUdp } from './udp-socket.js';
 
@@ -145,14 +143,8 @@ export class GraphiteListener {
     const { sink, clock, maxFutureMs } = this.#options;
     if (overlong) sink.malformed('graphite', `line longer than ${this.#maxLine} bytes (discarded)`, { peer }, overlong);
     if (lines.length === 0) return;
-    const policy = { now: clock.now(), maxFutureMs };
-    const samples: Sample[] = [];
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      const result = parseGraphiteLine(line, policy);
-      if (isGraphiteProblem(result)) sink.malformed('graphite', result.reason, { line: clip(line, 200), peer });
-      else samples.push(result);
-    }
+    const { samples, problems } = parseGraphiteLines(lines, { now: clock.now(), maxFutureMs });
+    for (const { line, reason } of problems) sink.malformed('graphite', reason, { line, peer });
     if (samples.length === 0) return;
     // Backpressure: a connection sends nothing more until its batch is stored.
     socket?.pause();

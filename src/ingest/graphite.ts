@@ -100,10 +100,14 @@ export interface GraphiteBatch {
 
 /** Reads every non-blank line of `text`; a bad line never affects its neighbours. */
 export function parseGraphiteText(text: string, policy: GraphiteTimePolicy): GraphiteBatch {
+  return parseGraphiteLines(text.split('\n').map((raw) => (raw.endsWith('\r') ? raw.slice(0, -1) : raw)), policy);
+}
+
+/** Reads every non-blank line (without its newline); a bad line never affects its neighbours. */
+export function parseGraphiteLines(lines: readonly string[], policy: GraphiteTimePolicy): GraphiteBatch {
   const samples: Sample[] = [];
   const problems: { line: string; reason: string }[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  for (const line of lines) {
     if (line.trim() === '') continue;
     const result = parseGraphiteLine(line, policy);
     if (isGraphiteProblem(result)) problems.push({ line: clip(line, 200), reason: result.reason });

@@ -154,8 +154,8 @@ export function parseStatsdLine(line: string, out: StatsdMetric[]): string | und
     }
     for (const text of [...pending, valueText]) {
       const metric = readValue(name, tags, kind, text, rate);
-      if (typeof metric !== 'string' && typeText === 'ms' && metric.value < 0) return `timer value ${clip(text, 20)} is negative`;
       if (typeof metric === 'string') return metric;
+      if (typeText === 'ms' && metric.value < 0) return `timer value ${clip(text, 20)} is negative`;
       added.push(metric);
     }
     pending = [];

@@ -45,7 +45,7 @@ export function apiRoutes(deps: HttpDeps): Router {
       render: deps.registry.renderStats(),
       store: { series: deps.store.names().length, points: deps.store.pointCount, limits: deps.store.limits },
       ingest: deps.ingest.stats(),
-      listeners: deps.listeners?.() ?? {},
+      listeners: deps.listeners(),
     };
   });
 

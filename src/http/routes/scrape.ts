@@ -6,7 +6,7 @@ export function scrapeRoutes(deps: HttpDeps): Router {
   const router = new Router();
   router.get('/api/scrape', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { targets: deps.scrape?.targets() ?? [], errors: deps.scrape?.errors() ?? [] };
+    ctx.body = { targets: deps.scrape.targets(), errors: deps.scrape.errors() };
   });
   return router;
 }
